@@ -1,0 +1,116 @@
+"""Exact money: parsing clerk input into Decimal, formatting for Chinese messages.
+
+Amounts never pass through float. A float that openpyxl hands us (Excel stores
+numbers as IEEE doubles) is converted through its shortest repr, which is what
+the clerk typed for any amount with at most 15 significant digits.
+"""
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+# Strings a clerk (or a published document) uses for "no amount".
+BLANK_MARKERS = {"", "-", "—", "－", "--", "——", "/"}
+
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+class AmountError(ValueError):
+    """A cell value that is not an amount; the message is Chinese and clerk-facing."""
+
+
+def parse_amount(raw: object) -> Decimal | None:
+    """Turn a raw cell value into a Decimal, None for blank; raise AmountError otherwise."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise AmountError(f"逻辑值 {raw} 不是金额")
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if math.isnan(raw) or math.isinf(raw):
+            raise AmountError("不是有效数字")
+        return Decimal(repr(raw))
+    if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise AmountError("不是有效数字")
+        return raw
+    if isinstance(raw, str):
+        text = raw.translate(_FULLWIDTH)
+        text = re.sub(r"[\s\u00a0\u3000]+", "", text)
+        if text in BLANK_MARKERS:
+            return None
+        negative = False
+        if text.startswith("(") and text.endswith(")"):
+            # accounting style negative: (1,234.00)
+            negative, text = True, text[1:-1]
+        if text.startswith("#"):
+            raise AmountError(f"单元格显示错误值 {raw.strip()}，不是金额")
+        if not _NUMBER.match(text):
+            raise AmountError(f"“{_shorten(raw)}”不是金额")
+        value = Decimal(text.replace(",", ""))
+        return -value if negative else value
+    raise AmountError(f"“{_shorten(str(raw))}”（{type(raw).__name__}）不是金额")
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def fmt(value: Decimal | None) -> str:
+    """1234.5 -> '1,234.50'; None -> '空'. Used in clerk-facing messages."""
+    if value is None:
+        return "空"
+    exponent = value.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value:,.{places}f}"
+
+
+def fmt_signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + fmt(value)
+
+
+def plain(value: Decimal | None) -> str | None:
+    """Machine form for JSON: '1234.50', None stays None."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value:.{places}f}"
+
+
+def round_cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def yuan_to_wanyuan(value: Decimal) -> Decimal:
+    return round_cents(value / Decimal(10000))
+
+
+def decimals(value: Decimal) -> int:
+    """Number of significant decimal places: 1.50 -> 1, 1.005 -> 3."""
+    normalized = value.normalize()
+    exponent = normalized.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def to_number(value: Decimal | None) -> int | float | None:
+    """What we hand to a spreadsheet cell. Amounts with <= 2 decimals survive a
+    float exactly enough for display; callers that need exactness keep Decimal."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+__all__ = [
+    "AmountError", "CENT", "ZERO", "parse_amount", "fmt", "fmt_signed", "plain",
+    "round_cents", "yuan_to_wanyuan", "decimals", "to_number",
+]

@@ -1,0 +1,229 @@
+"""From sheet grids (plain Python values) to a Report, with entry findings.
+
+Every adapter (openpyxl file reader, xlwings live book) produces the same input:
+``{sheet name: [[cell values of row 1], [row 2], ...]}``. Amounts that are not
+amounts, missing sheets and malformed codes become findings; only a workbook that
+is not a standard workbook at all raises UnusableWorkbook.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Mapping, Sequence
+
+from . import rules as R
+from .errors import UnusableWorkbook
+from .findings import Finding
+from .layout import a1, layout_of
+from .model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
+from .money import AmountError, parse_amount
+from .schema import (CODE, ECONOMIC, INFO_FIELDS, INFO_SHEET, SINGLE_ROW, TABLE_IDS, TABLES, TOTAL_KEY,
+                     TWO_SIDED)
+
+Grid = Sequence[Sequence[object]]
+
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+CODE_PATTERN = re.compile(r"\d{3}|\d{5}|\d{7}")
+
+
+class Formula(str):
+    """A formula whose value the file does not carry (never calculated by a spreadsheet)."""
+
+
+def cell_at(grid: Grid, row: int, col: int):
+    """1-based access that tolerates short rows."""
+    if row - 1 < len(grid):
+        values = grid[row - 1]
+        if col - 1 < len(values):
+            return values[col - 1]
+    return None
+
+
+def text_of(raw) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return re.sub(r"[\s\u3000]+", " ", str(raw)).strip()
+
+
+def code_of(raw) -> str:
+    """Normalise a code cell: 201, 201.0, '201 ', '２０１' -> '201'."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return re.sub(r"[\s\u3000]+", "", str(raw if raw is not None else "")).translate(_FULLWIDTH_DIGITS)
+
+
+def _sheet_key(name: str) -> str:
+    return re.sub(r"[\s表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
+
+
+def _number_matches(raw, expected: int) -> bool:
+    try:
+        return int(Decimal(str(raw).strip())) == expected
+    except Exception:
+        return False
+
+
+class _Reader:
+    def __init__(self, grids: Mapping[str, Grid], source: str | None):
+        self.grids = grids
+        self.source = source
+        self.findings: list[Finding] = []
+
+    # -- amounts ---------------------------------------------------------
+    def amount(self, sheet: str, grid: Grid, row: int, col: int, label: str) -> Cell:
+        raw = cell_at(grid, row, col)
+        if isinstance(raw, Formula):
+            self.findings.append(Finding(
+                R.BAD_AMOUNT, R.severity(R.BAD_AMOUNT), sheet, a1(row, col),
+                f"{sheet} {a1(row, col)}（{label}）是未计算的公式 {raw}：请在 Excel 中打开并保存一次，或用 juesuan fill 按数值填充",
+                value=str(raw)))
+            return Cell(None, row, col, raw, bad=True)
+        try:
+            return Cell(parse_amount(raw), row, col, raw)
+        except AmountError as exc:
+            self.findings.append(Finding(
+                R.BAD_AMOUNT, R.severity(R.BAD_AMOUNT), sheet, a1(row, col),
+                f"{sheet} {a1(row, col)}（{label}）：{exc}，请填写数字或留空", value=raw))
+            return Cell(None, row, col, raw, bad=True)
+
+    # -- sheets ----------------------------------------------------------
+    def find_sheet(self, name: str) -> Grid | None:
+        if name in self.grids:
+            return self.grids[name]
+        similar = [s for s in self.grids if _sheet_key(s) == _sheet_key(name)]
+        hint = f"（发现名为“{similar[0]}”的工作表，请改回“{name}”）" if similar else ""
+        self.findings.append(Finding(R.MISSING_SHEET, R.severity(R.MISSING_SHEET), name, None,
+                                     f"缺少工作表“{name}”{hint}，该表按空表处理"))
+        return None
+
+    def check_lineno_row(self, table_id: str, grid: Grid) -> None:
+        lay = layout_of(table_id)
+        for col, value, _span in lay.lineno_cells:
+            if isinstance(value, int) and not _number_matches(cell_at(grid, lay.lineno_row, col), value):
+                found = text_of(cell_at(grid, lay.lineno_row, col)) or "空"
+                raise UnusableWorkbook(
+                    f"工作表“{table_id}”不是标准格式：{a1(lay.lineno_row, col)} 应为栏次 {value}，实为“{found}”。"
+                    "请使用 juesuan template 生成的标准工作簿，不要在表头处插入或删除行列。", self.source)
+
+    def read_info(self) -> dict[str, InfoValue]:
+        grid = self.find_sheet(INFO_SHEET)
+        info = {}
+        for field in INFO_FIELDS:
+            raw = cell_at(grid, field.row, 2) if grid is not None else None
+            value = text_of(raw) or None
+            if field.key == "year" and value is not None:
+                if isinstance(raw, (int, float)) or re.fullmatch(r"\d{4}", value.translate(_FULLWIDTH_DIGITS)):
+                    value = int(float(value.translate(_FULLWIDTH_DIGITS)))
+            info[field.key] = InfoValue(value, field.row)
+        return info
+
+    def read_fixed(self, table_id: str, grid: Grid) -> Table:
+        spec = TABLES[table_id]
+        lay = layout_of(table_id)
+        rows = fixed_rows(table_id)
+        if spec.kind == TWO_SIDED:
+            for line in spec.all_lines():
+                row_no, side = lay.line_rows[line.key]
+                lineno_col = next(c.index for c in lay.side_columns(side) if c.role == "lineno")
+                if not _number_matches(cell_at(grid, row_no, lineno_col), int(line.key)):
+                    found = text_of(cell_at(grid, row_no, lineno_col)) or "空"
+                    raise UnusableWorkbook(
+                        f"工作表“{table_id}”不是标准格式：{a1(row_no, lineno_col)} 应为行次 {line.key}，实为“{found}”。"
+                        "公开01、公开04 是固定行表，请不要插入或删除行。", self.source)
+        elif spec.kind == ECONOMIC:
+            for line in spec.lines:
+                row_no, _ = lay.line_rows[line.key]
+                found = code_of(cell_at(grid, row_no, 1)) if line.code else text_of(cell_at(grid, row_no, 1))
+                want = line.code or line.label
+                if found != want:
+                    raise UnusableWorkbook(
+                        f"工作表“{table_id}”不是标准格式：{a1(row_no, 1)} 应为“{want}”，实为“{found or '空'}”。"
+                        "公开06 列出全部经济分类科目，请不要插入、删除或调换行。", self.source)
+        for row in rows:
+            for no, cell in list(row.cells.items()):
+                row.cells[no] = self.amount(table_id, grid, cell.row, cell.col, cell_label(table_id, row, no))
+        return Table(table_id, True, rows)
+
+    def read_code_table(self, table_id: str, grid: Grid) -> Table:
+        spec = TABLES[table_id]
+        lay = layout_of(table_id)
+        amount_cols = [(c.no, lay.amount_column(c.no).index) for c in spec.columns]
+        first = lay.first_data_row
+        total = code_row(table_id, TOTAL_KEY, first, None, text_of(cell_at(grid, first, 2)) or "合计")
+        for no, col in amount_cols:
+            total.cells[no] = self.amount(table_id, grid, first, col, cell_label(table_id, total, no))
+        head = code_of(cell_at(grid, first, 1))
+        if head:
+            self.findings.append(Finding(R.TOTAL_ROW, R.severity(R.TOTAL_ROW), table_id, a1(first, 1),
+                                         f"{table_id} 第{first}行是合计行，科目编码栏应为空，实为“{head}”；科目请从第{first + 1}行起填写",
+                                         value=head))
+        rows = [total]
+        for row_no in range(first + 1, len(grid) + 1):
+            raw_code = cell_at(grid, row_no, 1)
+            code = code_of(raw_code)
+            name = text_of(cell_at(grid, row_no, 2))
+            has_amount = any(cell_at(grid, row_no, col) not in (None, "") for _, col in amount_cols)
+            if not code and not name and not has_amount:
+                continue
+            if not code and not has_amount and name.startswith(("注", "说明")):
+                continue
+            row = code_row(table_id, code or f"#{row_no}", row_no, code or None, name)
+            for no, col in amount_cols:
+                row.cells[no] = self.amount(table_id, grid, row_no, col, cell_label(table_id, row, no))
+            if not code:
+                self.findings.append(Finding(R.MISSING_CODE, R.severity(R.MISSING_CODE), table_id, a1(row_no, 1),
+                                             f"{table_id} 第{row_no}行“{name or '（无名称）'}”缺少科目编码"))
+            elif not CODE_PATTERN.fullmatch(code):
+                self.findings.append(Finding(R.CODE_FORMAT, R.severity(R.CODE_FORMAT), table_id, a1(row_no, 1),
+                                             f"{table_id} {a1(row_no, 1)} 科目编码“{text_of(raw_code)}”格式不对："
+                                             "功能分类科目应为3位（类）、5位（款）或7位（项）数字", value=raw_code))
+                row.code = None
+                row.key = f"#{row_no}"
+            rows.append(row)
+        return Table(table_id, True, rows)
+
+    def read(self) -> Report:
+        known = [name for name in self.grids if name in TABLE_IDS or name == INFO_SHEET]
+        if not known:
+            sheets = "、".join(list(self.grids)[:6]) or "无"
+            raise UnusableWorkbook(
+                f"不是决算公开标准工作簿：找不到“单位信息”“公开01”…“公开09”等工作表（现有工作表：{sheets}）。"
+                "请用 juesuan template 生成标准工作簿后填写。", self.source)
+        info = self.read_info()
+        tables = {}
+        for table_id in TABLE_IDS:
+            grid = self.find_sheet(table_id)
+            if grid is None:
+                tables[table_id] = Table(table_id, False, [])
+                continue
+            self.check_lineno_row(table_id, grid)
+            if TABLES[table_id].kind == CODE:
+                tables[table_id] = self.read_code_table(table_id, grid)
+            else:
+                tables[table_id] = self.read_fixed(table_id, grid)
+        unit = info["amount_unit"].value
+        if unit is not None and unit not in ("元", "万元"):
+            self.findings.append(Finding(R.INFO_MISSING, R.severity(R.INFO_MISSING), INFO_SHEET, info["amount_unit"].address,
+                                         f"金额单位应为“元”或“万元”，实为“{unit}”；暂按万元审核", value=unit))
+        return Report(tables, info, self.source, self.findings)
+
+
+def cell_label(table_id: str, row: Row, no: int) -> str:
+    """How a clerk names an amount cell: 行次27 本年收入合计 / 20103 政府办公厅… 基本支出 / 决算数 公务接待费."""
+    spec = TABLES[table_id]
+    if spec.kind == SINGLE_ROW:
+        col = spec.column(no)
+        return f"{col.path[0]} {col.label}"
+    if spec.kind == TWO_SIDED:
+        label = f"行次{row.key} {row.name}"
+        return label + (f" {spec.column(no).label}" if len(row.cells) > 1 else "")
+    if spec.kind == ECONOMIC:
+        return f"{row.code or ''} {row.name}".strip()
+    name = "合计" if row.key == TOTAL_KEY else f"{row.code or ''} {row.name}".strip()
+    return f"{name} {spec.column(no).label}"
+
+
+def parse_grids(grids: Mapping[str, Grid], source: str | None = None) -> Report:
+    return _Reader(grids, source).read()

@@ -1,0 +1,248 @@
+"""The reconciliation (勾稽关系) as data.
+
+A Relation says ``target  op  Σ sign·term``. The audit evaluates it; filling uses
+the same object to compute the one cell it ``solves`` (the target or a term).
+Which cells are derived — shaded in the template, overwritten by fill — is simply
+the set of cells some relation solves, so check, fill and template cannot drift.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .catalog import Catalog, load_catalog
+from .model import Report, Row, Table
+from .model import Ref
+from .schema import (CODE, PERSONNEL_TOTAL, PUBLIC_TOTAL, SINGLE_KEY, TABLES, TOTAL_KEY)
+
+
+@dataclass(frozen=True)
+class Term:
+    sign: int
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class Relation:
+    rule: str
+    target: Ref
+    terms: tuple[Term, ...]
+    op: str = "="                 # "=", "<=" or ">="
+    solves: Ref | None = None     # the cell filling derives from this relation
+    expr: str = ""                # Chinese description of the right-hand side
+
+    def refs(self) -> tuple[Ref, ...]:
+        return (self.target, *(t.ref for t in self.terms))
+
+    def solve(self, value) -> Decimal | None:
+        """The value of ``solves`` that makes the relation hold; None if every input is blank."""
+        others = [(1, self.target)] if self.solves != self.target else []
+        others += [(-t.sign, t.ref) for t in self.terms if t.ref != self.solves]
+        values = [(s, value(r)) for s, r in others]
+        if all(v is None for _, v in values):
+            return None
+        total = sum((s * v for s, v in values if v is not None), Decimal(0))
+        if self.solves == self.target:
+            return total
+        sign = next(t.sign for t in self.terms if t.ref == self.solves)
+        # target - Σ others = sign * x  ->  x = sign * (target - Σ others); total already has those signs
+        return sign * total
+
+
+def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: str = "=") -> Relation:
+    terms = tuple(r if isinstance(r, Term) else Term(1, r) for r in refs)
+    solved = target if solves == "target" else solves
+    return Relation(rule, target, terms, op, solved, expr)
+
+
+# --- code tables (02 03 05 07 08) ------------------------------------------------
+# Per-row identities: (rule, target 栏次, [(sign, 栏次)], description). A leaf row derives
+# its target from these; a parent row takes every column from its children instead.
+ROW_IDENTITIES: dict[str, list[tuple[str, int, list[tuple[int, int]], str]]] = {
+    "公开02": [("R2.1", 1, [(1, c) for c in range(2, 8)], "栏次2至7之和")],
+    "公开03": [("R3.1", 1, [(1, c) for c in range(2, 7)], "栏次2至6之和")],
+    "公开05": [("R5.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出")],
+    "公开07": [("R7.1", 3, [(1, 4), (1, 5)], "基本支出 + 项目支出"),
+               ("R7.2", 6, [(1, 1), (1, 2), (-1, 3)], "年初结转和结余 + 本年收入 − 本年支出小计")],
+    "公开08": [("R8.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出")],
+}
+ROLLUP_RULES = {"公开02": ("R2.2", "R2.3"), "公开03": ("R3.2", "R3.3"), "公开05": ("R5.2", "R5.3"),
+                "公开07": ("R7.3", "R7.4"), "公开08": ("R8.2", "R8.3")}
+
+
+def row_derived_columns(table_id: str) -> set[int]:
+    """栏次 a leaf row derives from its own other columns (shaded in every template row)."""
+    return {target for _rule, target, _terms, _d in ROW_IDENTITIES[table_id]}
+
+
+def parent_of(code: str, present: set[str]) -> str | None:
+    """Nearest present ancestor: 项 -> 款 -> 类 (a missing 款 is skipped, reported elsewhere)."""
+    for length in (5, 3):
+        if len(code) > length and code[:length] in present:
+            return code[:length]
+    return None
+
+
+def hierarchy(table: Table) -> tuple[list[Row], dict[str, list[Row]]]:
+    """(top-level rows, children by parent code), first occurrence of each code only."""
+    rows, seen = [], set()
+    for row in table.code_rows():
+        if row.code not in seen:
+            seen.add(row.code)
+            rows.append(row)
+    top, children = [], {}
+    for row in rows:
+        parent = parent_of(row.code, seen)
+        if parent is None:
+            top.append(row)
+        else:
+            children.setdefault(parent, []).append(row)
+    return top, children
+
+
+def _level_name(code: str | None) -> str:
+    return {3: "款", 5: "项"}.get(len(code or ""), "下级科目")
+
+
+def code_table_relations(table: Table) -> list[Relation]:
+    tid = table.id
+    columns = [c.no for c in TABLES[tid].columns]
+    top, children = hierarchy(table)
+    rollup_rule, total_rule = ROLLUP_RULES[tid]
+    out = []
+    for row in [r for r in table.rows if r.key == TOTAL_KEY] + top + [c for cs in children.values() for c in cs]:
+        is_parent = row.key == TOTAL_KEY or row.code in children
+        for rule, target, terms, expr in ROW_IDENTITIES[tid]:
+            out.append(Relation(rule, Ref(tid, row.key, target),
+                                tuple(Term(s, Ref(tid, row.key, c)) for s, c in terms),
+                                "=", None if is_parent else Ref(tid, row.key, target), expr))
+    for parent_code, kids in children.items():
+        for col in columns:
+            out.append(_sum(rollup_rule, Ref(tid, parent_code, col), [Ref(tid, k.key, col) for k in kids],
+                            expr=f"所属{_level_name(parent_code)}之和"))
+    for col in columns:
+        out.append(_sum(total_rule, Ref(tid, TOTAL_KEY, col), [Ref(tid, r.key, col) for r in top], expr="各类之和"))
+    return out
+
+
+# --- fixed tables ----------------------------------------------------------------
+def _r(table: str, key, col: int) -> Ref:
+    return Ref(table, str(key), col)
+
+
+def table01() -> list[Relation]:
+    t = "公开01"
+    return [
+        _sum("R1.1", _r(t, 27, 1), [_r(t, i, 1) for i in range(1, 9)], expr="行次1至8之和"),
+        _sum("R1.2", _r(t, 31, 1), [_r(t, i, 1) for i in (27, 28, 29)], expr="本年收入合计 + 使用非财政拨款结余 + 年初结转和结余"),
+        _sum("R1.3", _r(t, 58, 2), [_r(t, i, 2) for i in range(32, 58)], expr="行次32至57之和"),
+        # 年末结转和结余 is the balancing figure: derived from 总计 − 本年支出合计 − 结余分配
+        _sum("R1.4", _r(t, 62, 2), [_r(t, i, 2) for i in (58, 59, 60)], solves=_r(t, 60, 2),
+             expr="本年支出合计 + 结余分配 + 年末结转和结余"),
+        _sum("R1.5", _r(t, 62, 2), [_r(t, 31, 1)], expr="收入总计"),
+    ]
+
+
+def table04() -> list[Relation]:
+    t = "公开04"
+    out = [
+        _sum("R4.1", _r(t, 27, 1), [_r(t, i, 1) for i in (1, 2, 3)], expr="行次1至3之和"),
+        _sum("R4.2", _r(t, 28, 1), [_r(t, i, 1) for i in (29, 30, 31)], expr="行次29至31之和"),
+        _sum("R4.3", _r(t, 32, 1), [_r(t, 27, 1), _r(t, 28, 1)], expr="本年收入合计 + 年初财政拨款结转和结余"),
+    ]
+    for line in [str(i) for i in range(33, 59)] + ["59", "60", "64"]:
+        out.append(_sum("R4.4", _r(t, line, 2), [_r(t, line, c) for c in (3, 4, 5)],
+                        solves="target" if int(line) <= 58 else None, expr="三类资金之和"))
+    for col in (2, 3, 4, 5):
+        out.append(_sum("R4.5", _r(t, 59, col), [_r(t, i, col) for i in range(33, 59)], expr="行次33至58之和"))
+        out.append(_sum("R4.6", _r(t, 64, col), [_r(t, 59, col), _r(t, 60, col)],
+                        solves=_r(t, 60, col) if col == 2 else "target",
+                        expr="本年支出合计 + 年末财政拨款结转和结余"))
+    out.append(_sum("R4.7", _r(t, 64, 2), [_r(t, 32, 1)], expr="收入总计"))
+    for i, col in enumerate((3, 4, 5)):
+        out.append(_sum("R4.8", _r(t, 60, col), [_r(t, 29 + i, 1), _r(t, 1 + i, 1), Term(-1, _r(t, 59, col))],
+                        expr="年初结转和结余 + 本年收入 − 本年支出"))
+    return out
+
+
+def table06(catalog: Catalog) -> list[Relation]:
+    t = "公开06"
+    out = []
+    classes = [e for e in catalog.economic if len(e.code) == 3]
+    for cls in classes:
+        kids = [e.code for e in catalog.economic if len(e.code) == 5 and e.code.startswith(cls.code)]
+        out.append(_sum("R6.1", _r(t, cls.code, 1), [_r(t, k, 1) for k in kids], expr="所属款之和"))
+    personnel = [c.code for c in classes if c.group == "人员经费"]
+    public = [c.code for c in classes if c.group == "公用经费"]
+    out.append(_sum("R6.2", _r(t, PERSONNEL_TOTAL, 1), [_r(t, c, 1) for c in personnel], expr=" + ".join(personnel)))
+    out.append(_sum("R6.3", _r(t, PUBLIC_TOTAL, 1), [_r(t, c, 1) for c in public], expr=" + ".join(public)))
+    return out
+
+
+def table09() -> list[Relation]:
+    t = "公开09"
+    out = []
+    for base in (0, 6):
+        out.append(_sum("R9.1", _r(t, SINGLE_KEY, base + 1), [_r(t, SINGLE_KEY, base + c) for c in (2, 3, 6)],
+                        expr="因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费"))
+        out.append(_sum("R9.2", _r(t, SINGLE_KEY, base + 3), [_r(t, SINGLE_KEY, base + c) for c in (4, 5)],
+                        expr="公务用车购置费 + 公务用车运行维护费"))
+    return out
+
+
+# --- across tables ---------------------------------------------------------------
+def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
+    out = [
+        _sum("R10.1", _r("公开01", 27, 1), [_r("公开02", TOTAL_KEY, 1)], solves=None),
+        _sum("R10.2", _r("公开02", TOTAL_KEY, 2), [_r("公开01", i, 1) for i in (1, 2, 3)], solves=None,
+             expr="公开01 行次1至3之和"),
+    ]
+    out += [_sum("R10.3", _r("公开01", i, 1), [_r("公开02", TOTAL_KEY, i - 1)]) for i in range(4, 9)]
+    out.append(_sum("R11.1", _r("公开01", 58, 2), [_r("公开03", TOTAL_KEY, 1)], solves=None))
+    for i, (code, _name) in enumerate(catalog.classes):
+        out.append(_sum("R11.2", _r("公开01", 32 + i, 2), [_r("公开03", code, 1)]))
+    out += [_sum("R12.1", _r("公开01", i, 1), [_r("公开04", i, 1)]) for i in (1, 2, 3)]
+    out.append(_sum("R12.2", _r("公开04", 27, 1), [_r("公开02", TOTAL_KEY, 2)], solves=None))
+    # 04 expenditure by fund comes from 05 / 07 / 08
+    for rule_total, rule_class, col, source, source_col in (("R13.1", "R13.2", 3, "公开05", 1),
+                                                           ("R14.1", "R14.2", 4, "公开07", 3),
+                                                           ("R15.1", "R15.2", 5, "公开08", 1)):
+        out.append(_sum(rule_total, _r("公开04", 59, col), [_r(source, TOTAL_KEY, source_col)], solves=None))
+        for i, (code, _name) in enumerate(catalog.classes):
+            out.append(_sum(rule_class, _r("公开04", 33 + i, col), [_r(source, code, source_col)]))
+    out += [
+        _sum("R14.3", _r("公开04", 2, 1), [_r("公开07", TOTAL_KEY, 2)], solves=None),
+        _sum("R14.4", _r("公开04", 30, 1), [_r("公开07", TOTAL_KEY, 1)], solves=None),
+        _sum("R14.5", _r("公开04", 60, 4), [_r("公开07", TOTAL_KEY, 6)], solves=None),
+        _sum("R16.1", _r("公开05", TOTAL_KEY, 2), [_r("公开06", PERSONNEL_TOTAL, 1), _r("公开06", PUBLIC_TOTAL, 1)],
+             solves=None, expr="公开06 人员经费合计 + 公用经费合计"),
+    ]
+    # 17: warnings, a reason may exist
+    for row in [r for r in report.tables["公开05"].rows if r.key == TOTAL_KEY or r.code]:
+        for col05, col03 in ((1, 1), (2, 2), (3, 3)):
+            out.append(_sum("R17.1", _r("公开05", row.key, col05), [_r("公开03", row.key, col03)],
+                            solves=None, op="<="))
+    out.append(_sum("R17.2", _r("公开01", 29, 1), [_r("公开04", 28, 1)], solves=None, op=">="))
+    out.append(_sum("R17.3", _r("公开01", 60, 2), [_r("公开04", 60, 2)], solves=None, op=">="))
+    for c in range(1, 7):
+        out.append(_sum("R17.4", _r("公开09", SINGLE_KEY, c + 6), [_r("公开09", SINGLE_KEY, c)], solves=None, op="<="))
+    for col09, econ in ((8, "30212"), (10, "31013"), (11, "30231"), (12, "30217")):
+        out.append(_sum("R17.5", _r("公开09", SINGLE_KEY, col09), [_r("公开06", econ, 1)], solves=None, op=">="))
+    return out
+
+
+def relations_for(report: Report, catalog: Catalog | None = None) -> list[Relation]:
+    """Every relation that applies to this report, fixed and data-dependent."""
+    catalog = catalog or load_catalog()
+    out = table01() + table04() + table06(catalog) + table09()
+    for table_id, spec in TABLES.items():
+        if spec.kind == CODE and table_id in report.tables:
+            out += code_table_relations(report.tables[table_id])
+    out += cross_tables(report, catalog)
+    present = {tid for tid, t in report.tables.items() if t.present}
+    # a missing sheet is already an error of its own; comparing against it would only echo it
+    return [r for r in out if all(ref.table in present for ref in r.refs())]
+
+
+def derived_refs(relations) -> set[Ref]:
+    return {r.solves for r in relations if r.solves is not None}

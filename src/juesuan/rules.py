@@ -1,0 +1,122 @@
+"""The rule catalogue: every check the audit makes, with a stable id and severity.
+
+Relation rules (R1.x … R17.x) follow the numbering of the reconciliation in the
+domain note; entry rules (E..) check what a clerk typed. In a 万元 workbook a
+relation gap within the rounding envelope is reported as 尾差 with severity info
+whatever the rule's own severity.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .findings import ERROR, INFO, WARNING
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    title: str          # Chinese, one line
+    family: str         # 表内 / 表间 / 录入 / 填充
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(rule_id: str, severity: str, title: str, family: str) -> str:
+    RULES[rule_id] = Rule(rule_id, severity, title, family)
+    return rule_id
+
+
+def severity(rule_id: str) -> str:
+    return RULES[rule_id].severity
+
+
+# --- entry checks ------------------------------------------------------------
+BAD_AMOUNT = _rule("E01", ERROR, "金额单元格只能填数字（可留空）", "录入")
+MISSING_SHEET = _rule("E02", ERROR, "缺少标准工作表", "录入")
+INFO_MISSING = _rule("E03", ERROR, "单位信息（单位名称、年度、金额单位）必须填写正确", "录入")
+CODE_FORMAT = _rule("E04", ERROR, "科目编码格式：功能分类3/5/7位，经济分类3/5位", "录入")
+UNKNOWN_CODE = _rule("E05", INFO, "科目编码不在科目目录中（可用 --catalog 补充目录）", "录入")
+NAME_VS_CATALOG = _rule("E06", WARNING, "科目名称与科目目录不一致", "录入")
+NAME_ACROSS_TABLES = _rule("E07", WARNING, "同一科目在不同表中名称不一致", "录入")
+ORPHAN_ROW = _rule("E08", ERROR, "项（款）缺少所属的款（类）行", "录入")
+CHILDLESS_ROW = _rule("E09", WARNING, "类（款）下没有列出所属的款（项）", "录入")
+DUPLICATE_CODE = _rule("E10", ERROR, "同一表中科目编码重复", "录入")
+CODE_ORDER = _rule("E11", WARNING, "科目编码未按顺序排列", "录入")
+TOO_MANY_DECIMALS = _rule("E12", WARNING, "金额超过两位小数", "录入")
+NEGATIVE = _rule("E13", WARNING, "金额为负数（请说明原因）", "录入")
+MISSING_CODE = _rule("E14", ERROR, "有名称或金额的行缺少科目编码", "录入")
+TOTAL_ROW = _rule("E15", ERROR, "合计行不能填写科目编码", "录入")
+UNPLACED_CLASS = _rule("E16", ERROR, "该类科目在公开01/公开04中没有对应行", "表间")
+
+# --- filling -----------------------------------------------------------------
+OVERWRITTEN = _rule("F01", WARNING, "填充计算覆盖了原有数值", "填充")
+ROUNDING_OVERWRITE = _rule("F02", INFO, "填充计算按明细重算合计，与原数相差尾差", "填充")
+
+# --- relations (domain note 1–17) ---------------------------------------------
+_RELATIONS = [
+    ("R1.1", ERROR, "公开01 本年收入合计 = 行次1至8之和", "表内"),
+    ("R1.2", ERROR, "公开01 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余", "表内"),
+    ("R1.3", ERROR, "公开01 本年支出合计 = 行次32至57之和", "表内"),
+    ("R1.4", ERROR, "公开01 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余", "表内"),
+    ("R1.5", ERROR, "公开01 收入总计 = 支出总计", "表内"),
+    ("R2.1", ERROR, "公开02 本年收入合计 = 栏次2至7之和（每行）", "表内"),
+    ("R2.2", ERROR, "公开02 类 = 所属款之和，款 = 所属项之和（每栏）", "表内"),
+    ("R2.3", ERROR, "公开02 合计 = 各类之和（每栏）", "表内"),
+    ("R3.1", ERROR, "公开03 本年支出合计 = 栏次2至6之和（每行）", "表内"),
+    ("R3.2", ERROR, "公开03 类 = 所属款之和，款 = 所属项之和（每栏）", "表内"),
+    ("R3.3", ERROR, "公开03 合计 = 各类之和（每栏）", "表内"),
+    ("R4.1", ERROR, "公开04 本年收入合计 = 行次1至3之和", "表内"),
+    ("R4.2", ERROR, "公开04 年初财政拨款结转和结余 = 行次29至31之和", "表内"),
+    ("R4.3", ERROR, "公开04 收入总计 = 本年收入合计 + 年初财政拨款结转和结余", "表内"),
+    ("R4.4", ERROR, "公开04 支出各行 合计 = 一般公共预算 + 政府性基金 + 国有资本经营", "表内"),
+    ("R4.5", ERROR, "公开04 本年支出合计 = 行次33至58之和（每栏）", "表内"),
+    ("R4.6", ERROR, "公开04 支出总计 = 本年支出合计 + 年末财政拨款结转和结余（每栏）", "表内"),
+    ("R4.7", ERROR, "公开04 收入总计 = 支出总计", "表内"),
+    ("R4.8", ERROR, "公开04 分资金：年初结转和结余 + 本年收入 = 本年支出 + 年末结转和结余", "表内"),
+    ("R5.1", ERROR, "公开05 小计 = 基本支出 + 项目支出（每行）", "表内"),
+    ("R5.2", ERROR, "公开05 类 = 所属款之和，款 = 所属项之和（每栏）", "表内"),
+    ("R5.3", ERROR, "公开05 合计 = 各类之和（每栏）", "表内"),
+    ("R6.1", ERROR, "公开06 经济分类类级 = 所属款之和", "表内"),
+    ("R6.2", ERROR, "公开06 人员经费合计 = 301 + 303", "表内"),
+    ("R6.3", ERROR, "公开06 公用经费合计 = 302 + 307 + 310 + 312 + 399", "表内"),
+    ("R7.1", ERROR, "公开07 本年支出小计 = 基本支出 + 项目支出（每行）", "表内"),
+    ("R7.2", ERROR, "公开07 年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出小计（每行）", "表内"),
+    ("R7.3", ERROR, "公开07 类 = 所属款之和，款 = 所属项之和（每栏）", "表内"),
+    ("R7.4", ERROR, "公开07 合计 = 各类之和（每栏）", "表内"),
+    ("R8.1", ERROR, "公开08 小计 = 基本支出 + 项目支出（每行）", "表内"),
+    ("R8.2", ERROR, "公开08 类 = 所属款之和，款 = 所属项之和（每栏）", "表内"),
+    ("R8.3", ERROR, "公开08 合计 = 各类之和（每栏）", "表内"),
+    ("R9.1", ERROR, "公开09 合计 = 因公出国（境）费 + 公务用车购置及运行维护费 + 公务接待费（预算数、决算数）", "表内"),
+    ("R9.2", ERROR, "公开09 公务用车小计 = 购置费 + 运行维护费（预算数、决算数）", "表内"),
+    ("R10.1", ERROR, "公开01 本年收入合计 = 公开02 合计 本年收入合计", "表间"),
+    ("R10.2", ERROR, "公开02 合计 财政拨款收入 = 公开01 行次1至3之和", "表间"),
+    ("R10.3", ERROR, "公开01 行次4至8 = 公开02 合计 栏次3至7", "表间"),
+    ("R11.1", ERROR, "公开01 本年支出合计 = 公开03 合计 本年支出合计", "表间"),
+    ("R11.2", ERROR, "公开01 各类支出 = 公开03 同类 本年支出合计", "表间"),
+    ("R12.1", ERROR, "公开01 行次1至3 = 公开04 行次1至3", "表间"),
+    ("R12.2", ERROR, "公开04 本年收入合计 = 公开02 合计 财政拨款收入", "表间"),
+    ("R13.1", ERROR, "公开04 本年支出合计（一般公共预算）= 公开05 合计 小计", "表间"),
+    ("R13.2", ERROR, "公开04 各类（一般公共预算）= 公开05 同类 小计", "表间"),
+    ("R14.1", ERROR, "公开04 本年支出合计（政府性基金）= 公开07 合计 本年支出小计", "表间"),
+    ("R14.2", ERROR, "公开04 各类（政府性基金）= 公开07 同类 本年支出小计", "表间"),
+    ("R14.3", ERROR, "公开04 政府性基金本年收入 = 公开07 合计 本年收入", "表间"),
+    ("R14.4", ERROR, "公开04 政府性基金年初结转和结余 = 公开07 合计 年初结转和结余", "表间"),
+    ("R14.5", ERROR, "公开04 政府性基金年末结转和结余 = 公开07 合计 年末结转和结余", "表间"),
+    ("R15.1", ERROR, "公开04 本年支出合计（国有资本经营）= 公开08 合计 小计", "表间"),
+    ("R15.2", ERROR, "公开04 各类（国有资本经营）= 公开08 同类 小计", "表间"),
+    ("R16.1", ERROR, "公开05 合计 基本支出 = 公开06 人员经费合计 + 公用经费合计", "表间"),
+    ("R17.1", WARNING, "公开05 各科目 ≤ 公开03 同科目（财政拨款是全部资金的一部分）", "表间"),
+    ("R17.2", WARNING, "公开01 年初结转和结余 ≥ 公开04 年初财政拨款结转和结余", "表间"),
+    ("R17.3", WARNING, "公开01 年末结转和结余 ≥ 公开04 年末财政拨款结转和结余", "表间"),
+    ("R17.4", WARNING, "公开09 决算数 ≤ 预算数（逐项）", "表内"),
+    ("R17.5", WARNING, "公开09 决算数 ≥ 公开06 对应科目（因公出国30212、购置31013、运行维护30231、接待30217）", "表间"),
+]
+for _id, _sev, _title, _family in _RELATIONS:
+    _rule(_id, _sev, _title, _family)
+
+
+def rule_sort_key(rule_id: str):
+    head, _, tail = rule_id.partition(".")
+    return (head[0] != "E", head[0], int(head[1:]), int(tail or 0))
