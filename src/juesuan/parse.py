@@ -167,8 +167,8 @@ class _Reader:
             has_amount = any(cell_at(grid, row_no, col) not in (None, "") for _, col in amount_cols)
             if not code and not name and not has_amount:
                 continue
-            if not code and not has_amount and name.startswith(("注", "说明")):
-                continue
+            if not has_amount and (text_of(raw_code) or name).startswith(("注", "说明")):
+                continue   # the printed 注 line under the table
             row = code_row(table_id, code or f"#{row_no}", row_no, code or None, name)
             for no, col in amount_cols:
                 row.cells[no] = self.amount(table_id, grid, row_no, col, cell_label(table_id, row, no))

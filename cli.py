@@ -1,0 +1,10 @@
+"""`python cli.py …` does exactly what the `juesuan` command does."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
+
+from juesuan.cli import main  # noqa: E402
+
+if __name__ == "__main__":
+    main()
