@@ -9,17 +9,21 @@ from .findings import INFO, Finding, sort_findings
 from .model import Ref, Report
 from .money import ZERO, decimals, fmt, fmt_signed
 from .parse import cell_label
-from .relations import Relation, hierarchy, relations_for
+from .relations import Derivation, Relation, hierarchy, relations_for
 from .schema import CODE, INFO_SHEET, TABLES, TOTAL_KEY
 
 HALF_CENT = Decimal("0.005")
 
 
-def envelope(report: Report, relation: Relation) -> Decimal:
-    """Largest gap that rounding alone explains: each published 万元 figure was rounded once."""
+def envelope(report: Report, relation: Relation, derivation: Derivation | None = None) -> Decimal:
+    """Largest gap that rounding alone explains: each 万元 figure typed or published was
+    rounded once (0.005); a total that is the exact sum of n such figures carries n of them."""
     if report.amount_unit != "万元":
         return ZERO
-    figures = sum(1 for ref in relation.refs() if report.value(ref) is not None)
+    if derivation is None:
+        figures = sum(1 for ref in relation.refs() if report.value(ref) is not None)
+    else:
+        figures = sum(derivation.weight(ref) for ref in relation.refs())
     return HALF_CENT * figures
 
 
@@ -45,7 +49,7 @@ def _expr(report: Report, relation: Relation) -> str:
     return where + describe(report, term)
 
 
-def check_relation(report: Report, relation: Relation) -> Finding | None:
+def check_relation(report: Report, relation: Relation, derivation: Derivation | None = None) -> Finding | None:
     cells = [report.cell(ref) for ref in relation.refs()]
     if any(c is not None and c.bad for c in cells):
         return None  # the unreadable cell is reported already; a sum over it means nothing
@@ -55,7 +59,7 @@ def check_relation(report: Report, relation: Relation) -> Finding | None:
         return None
     expected = sum((s * v for s, v in terms if v is not None), ZERO)
     gap = (actual or ZERO) - expected
-    limit = envelope(report, relation)
+    limit = envelope(report, relation, derivation)
     rule = R.RULES[relation.rule]
     if relation.op == "=":
         if gap == 0:
@@ -189,8 +193,10 @@ def audit(report: Report, catalog: Catalog | None = None) -> list[Finding]:
     findings += check_info(report)
     findings += check_codes(report, catalog)
     findings += check_amounts(report)
-    for relation in relations_for(report, catalog):
-        finding = check_relation(report, relation)
+    relations = relations_for(report, catalog)
+    derivation = Derivation(report, relations)
+    for relation in relations:
+        finding = check_relation(report, relation, derivation)
         if finding is not None:
             findings.append(finding)
     return sort_findings(findings)

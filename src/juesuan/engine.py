@@ -10,11 +10,11 @@ from pathlib import Path
 
 from .audit import audit
 from .catalog import Catalog, load_catalog
-from .findings import Finding, summarize
+from .findings import Finding, sort_findings, summarize
 from .model import Report
 from .review import build_review
 from .workbook_io import read_report
-from .writeback import load_for_update, previous_review, save_atomically, write_review
+from .writeback import load_for_update, previous_review, save_atomically, write_review, write_values
 
 
 @dataclass
@@ -57,3 +57,21 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
     write_review(workbook, build_review(result.report, result.findings, notes, when), marks)
     save_atomically(workbook, target)
     return target
+
+
+def fill_book(path, target=None, catalog: Catalog | None = None, when: datetime | None = None,
+              dry_run: bool = False):
+    """Fill every derived cell of the workbook at `path`, review it, save to `target`
+    (default: in place). Returns (FillResult, CheckResult of the filled report)."""
+    from .fill import fill_report
+    catalog = catalog or load_catalog()
+    report = read_report(path)
+    filled = fill_report(report, catalog)
+    result = CheckResult(str(path), report, sort_findings(audit(report, catalog) + filled.findings))
+    if not dry_run:
+        workbook = load_for_update(Path(path))
+        write_values(workbook, [(c.table, c.address, c.new) for c in filled.changes])
+        notes, marks = previous_review(workbook)
+        write_review(workbook, build_review(report, result.findings, notes, when), marks)
+        save_atomically(workbook, Path(target) if target else Path(path))
+    return filled, result

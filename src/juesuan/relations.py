@@ -35,18 +35,20 @@ class Relation:
         return (self.target, *(t.ref for t in self.terms))
 
     def solve(self, value) -> Decimal | None:
-        """The value of ``solves`` that makes the relation hold; None if every input is blank."""
-        others = [(1, self.target)] if self.solves != self.target else []
-        others += [(-t.sign, t.ref) for t in self.terms if t.ref != self.solves]
-        values = [(s, value(r)) for s, r in others]
-        if all(v is None for _, v in values):
+        """The value of ``solves`` that makes the relation hold; None if every input is blank.
+
+        target = Σ sign·term, so a term k is sign_k · (target − Σ_{i≠k} sign_i·term_i).
+        """
+        if self.solves == self.target:
+            inputs = [(t.sign, value(t.ref)) for t in self.terms]
+        else:
+            inputs = [(1, value(self.target))] + [(-t.sign, value(t.ref)) for t in self.terms if t.ref != self.solves]
+        if all(v is None for _, v in inputs):
             return None
-        total = sum((s * v for s, v in values if v is not None), Decimal(0))
+        total = sum((s * v for s, v in inputs if v is not None), Decimal(0))
         if self.solves == self.target:
             return total
-        sign = next(t.sign for t in self.terms if t.ref == self.solves)
-        # target - Σ others = sign * x  ->  x = sign * (target - Σ others); total already has those signs
-        return sign * total
+        return next(t.sign for t in self.terms if t.ref == self.solves) * total
 
 
 def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: str = "=") -> Relation:
@@ -246,3 +248,56 @@ def relations_for(report: Report, catalog: Catalog | None = None) -> list[Relati
 
 def derived_refs(relations) -> set[Ref]:
     return {r.solves for r in relations if r.solves is not None}
+
+
+class RelationCycle(RuntimeError):
+    """Two relations solve for each other's cells: a bug in this module, never user input."""
+
+
+class Derivation:
+    """Every derived cell computed from the input cells, and how many rounded inputs it rests on.
+
+    In a 万元 workbook each typed figure was rounded once (±0.005); a figure computed by
+    summing n of them can drift by n × 0.005. `weight` gives that n for any cell, so the
+    audit's envelope stays tight for published totals and honest for recomputed ones.
+    """
+
+    def __init__(self, report: Report, relations: list[Relation]):
+        self.report = report
+        self.solver = {r.solves: r for r in relations if r.solves is not None}
+        self.values: dict[Ref, Decimal | None] = {}
+        self._leaves: dict[Ref, int] = {}
+        visiting: set[Ref] = set()
+
+        def value(ref: Ref):
+            if ref not in self.solver:
+                return report.value(ref)
+            if ref not in self.values:
+                if ref in visiting:
+                    raise RelationCycle(f"relations solve in a cycle through {ref}")
+                visiting.add(ref)
+                self.values[ref] = self.solver[ref].solve(value)
+                visiting.discard(ref)
+            return self.values[ref]
+
+        for ref in self.solver:
+            value(ref)
+
+    def leaves(self, ref: Ref) -> int:
+        """Non-blank input figures the computed value of `ref` is built from."""
+        if ref not in self.solver:
+            return 1 if self.report.value(ref) is not None else 0
+        if ref not in self._leaves:
+            self._leaves[ref] = 0   # guards against cycles; real count below
+            relation = self.solver[ref]
+            self._leaves[ref] = sum(self.leaves(r) for r in relation.refs() if r != ref)
+        return self._leaves[ref]
+
+    def weight(self, ref: Ref) -> int:
+        """Rounded figures behind the value the workbook holds at `ref` (0 when blank)."""
+        held = self.report.value(ref)
+        if held is None:
+            return 0
+        if ref in self.solver and self.values.get(ref) == held:
+            return max(1, self.leaves(ref))   # held value is the exact sum: it carries its inputs' rounding
+        return 1
