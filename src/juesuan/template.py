@@ -50,7 +50,16 @@ def _box(ws, row, col, value=None, *, font=BODY, align=LEFT, fill=None, number_f
     return cell
 
 
+def _fit_to_width(ws, landscape=True) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _info_sheet(ws, report: Report) -> None:
+    _fit_to_width(ws)
     ws.column_dimensions["A"].width = 14
     ws.column_dimensions["B"].width = 44
     ws.column_dimensions["C"].width = 60
@@ -118,11 +127,7 @@ def _headers(ws, table_id: str, entity: str) -> None:
     for col in lay.columns:
         ws.column_dimensions[column_letter(col.index)].width = col.width
     ws.row_dimensions[lay.depth + 2].height = 42 if lay.depth == 2 else 30
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _fit_to_width(ws)
     ws.print_title_rows = f"3:{lay.lineno_row}"
     note = spec.note.format(entity=entity)
     ws.sheet_properties.tabColor = "4472C4"
@@ -214,6 +219,8 @@ def review_header(ws) -> None:
     title.font, title.alignment = TITLE, CENTER
     ws.cell(row=2, column=1, value="尚未审核：请运行“审核”（juesuan check --write）。").font = BODY
     ws.freeze_panes = "A6"
+    _fit_to_width(ws)
+    ws.print_title_rows = "5:5"
 
 
 def build_workbook(report: Report | None = None) -> Workbook:
