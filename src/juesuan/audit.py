@@ -8,7 +8,7 @@ from .catalog import Catalog, load_catalog, normalize_name
 from .findings import INFO, Finding, sort_findings
 from .model import Ref, Report
 from .money import ZERO, decimals, fmt, fmt_signed
-from .parse import cell_label
+from .parse import cell_label, column_label
 from .relations import Derivation, Relation, hierarchy, relations_for
 from .schema import CODE, INFO_SHEET, TABLES, TOTAL_KEY
 
@@ -32,7 +32,7 @@ def describe(report: Report, ref: Ref) -> str:
     row = table.row(ref.key) if table else None
     if row is None:
         if TABLES[ref.table].kind == CODE:
-            return f"{ref.key}（本表未列此科目） {TABLES[ref.table].column(ref.col).label}"
+            return f"{ref.key}（本表未列此科目） {column_label(TABLES[ref.table].column(ref.col))}"
         return ref.key
     label = cell_label(ref.table, row, ref.col)
     if TABLES[ref.table].kind == CODE and row.level:
@@ -81,7 +81,8 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     table = relation.target.table
     address = target_cell.address if target_cell else None
     where = f"{table} {address}" if address else table
-    message = (f"{where} {describe(report, relation.target)} {fmt(actual if actual is not None else ZERO)} "
+    # a blank target reads "空" (what the clerk sees), not 0.00; the arithmetic treats it as 0
+    message = (f"{where} {describe(report, relation.target)} {fmt(actual)} "
                f"{verb} {_expr(report, relation)} {fmt(expected)}（差 {fmt_signed(gap)}{note}）")
     return Finding(relation.rule, severity, table, address, message, others, expected,
                    actual if actual is not None else ZERO, gap)

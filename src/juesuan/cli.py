@@ -123,6 +123,10 @@ def check(books, fmt, write, output, show_info, catalogs):
                 target = save_review(result, book, output)
                 if fmt == "text":
                     click.echo(f"  审核结果已写入：{target}（“审核结果”表）")
+                from .writeback import unsupported_content
+                lost = unsupported_content(book) if output else []
+                if lost:
+                    click.echo(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)
             except (WriteRefused, UnusableWorkbook) as exc:
                 click.echo(f"错误：{exc}", err=True)
                 worst = EXIT_UNUSABLE
@@ -169,6 +173,10 @@ def fill(book, output, in_place, catalogs):
     else:
         click.echo(f"  已写入：{output or book}")
     sys.exit(EXIT_ERRORS if result.has_errors else EXIT_OK)
+
+
+from .batch import batch_command; main.add_command(batch_command, "batch")  # noqa: E402
+from .publish import publish_command; main.add_command(publish_command, "publish")  # noqa: E402
 
 
 if __name__ == "__main__":  # pragma: no cover

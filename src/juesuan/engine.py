@@ -52,7 +52,7 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
     """Write the review of `result` into `target` (default: the source itself)."""
     source = Path(source)
     target = Path(target) if target else source
-    workbook = load_for_update(source)
+    workbook = load_for_update(source, result.report.stamp)   # refuses a file changed since it was checked
     notes, marks = previous_review(workbook)
     write_review(workbook, build_review(result.report, result.findings, notes, when), marks)
     save_atomically(workbook, target)

@@ -98,6 +98,7 @@ class Report:
     info: dict[str, InfoValue] = field(default_factory=dict)
     source: str | None = None
     findings: list = field(default_factory=list)   # found while reading
+    stamp: tuple | None = field(default=None, compare=False, repr=False)   # the file version read (safety.file_stamp)
 
     # --- unit info -------------------------------------------------------
     def info_value(self, key: str):

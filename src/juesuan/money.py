@@ -6,6 +6,7 @@ the clerk typed for any amount with at most 15 significant digits.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,7 +18,7 @@ ZERO = Decimal("0")
 BLANK_MARKERS = {"", "-", "—", "－", "--", "——", "/"}
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")   # ASCII digits only: \d takes ٣ and ३
 
 
 class AmountError(ValueError):
@@ -49,12 +50,16 @@ def parse_amount(raw: object) -> Decimal | None:
         if text.startswith("(") and text.endswith(")"):
             # accounting style negative: (1,234.00)
             negative, text = True, text[1:-1]
+            if text[:1] in ("+", "-"):
+                raise AmountError(f"“{_shorten(raw)}”不是金额（括号表示负数，括号内不能再带正负号）")
         if text.startswith("#"):
             raise AmountError(f"单元格显示错误值 {raw.strip()}，不是金额")
         if not _NUMBER.match(text):
             raise AmountError(f"“{_shorten(raw)}”不是金额")
         value = Decimal(text.replace(",", ""))
         return -value if negative else value
+    if isinstance(raw, (datetime.date, datetime.time, datetime.timedelta)):
+        raise AmountError(f"日期或时间“{_shorten(str(raw))}”不是金额（单元格可能被设成了日期格式，请改为数值格式后重新填写）")
     raise AmountError(f"“{_shorten(str(raw))}”（{type(raw).__name__}）不是金额")
 
 

@@ -7,6 +7,7 @@ is not a standard workbook at all raises UnusableWorkbook.
 """
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Mapping, Sequence
@@ -23,7 +24,7 @@ from .schema import (CODE, ECONOMIC, INFO_FIELDS, INFO_SHEET, SINGLE_ROW, TABLE_
 Grid = Sequence[Sequence[object]]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-CODE_PATTERN = re.compile(r"\d{3}|\d{5}|\d{7}")
+CODE_PATTERN = re.compile(r"[0-9]{3}|[0-9]{5}|[0-9]{7}")   # ASCII: \d would take ٢٠١
 
 
 class Formula(str):
@@ -65,6 +66,26 @@ def _number_matches(raw, expected: int) -> bool:
         return False
 
 
+def _as_displayed(raw):
+    """A float as Excel shows it: 15 significant digits. A formula's cached result carries
+    binary noise (=C7+C21 stores 1688.8799999999999); Excel displays and compares 1688.88."""
+    if isinstance(raw, float) and math.isfinite(raw):
+        return float(f"{raw:.15g}")
+    return raw
+
+
+def _year(raw, text: str):
+    """A year from a whole number or four digits; anything else stays text (the audit reports it)."""
+    if isinstance(raw, bool):
+        return text
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if math.isfinite(raw) and raw.is_integer() else text
+    digits = text.translate(_FULLWIDTH_DIGITS)
+    return int(digits) if re.fullmatch(r"[0-9]{4}", digits) else text
+
+
 class _Reader:
     def __init__(self, grids: Mapping[str, Grid], source: str | None):
         self.grids = grids
@@ -81,7 +102,7 @@ class _Reader:
                 value=str(raw)))
             return Cell(None, row, col, raw, bad=True)
         try:
-            return Cell(parse_amount(raw), row, col, raw)
+            return Cell(parse_amount(_as_displayed(raw)), row, col, raw)
         except AmountError as exc:
             self.findings.append(Finding(
                 R.BAD_AMOUNT, R.severity(R.BAD_AMOUNT), sheet, a1(row, col),
@@ -114,8 +135,7 @@ class _Reader:
             raw = cell_at(grid, field.row, 2) if grid is not None else None
             value = text_of(raw) or None
             if field.key == "year" and value is not None:
-                if isinstance(raw, (int, float)) or re.fullmatch(r"\d{4}", value.translate(_FULLWIDTH_DIGITS)):
-                    value = int(float(value.translate(_FULLWIDTH_DIGITS)))
+                value = _year(raw, value)
             info[field.key] = InfoValue(value, field.row)
         return info
 
@@ -206,7 +226,12 @@ class _Reader:
         unit = info["amount_unit"].value
         if unit is not None and unit not in ("元", "万元"):
             self.findings.append(Finding(R.INFO_MISSING, R.severity(R.INFO_MISSING), INFO_SHEET, info["amount_unit"].address,
-                                         f"金额单位应为“元”或“万元”，实为“{unit}”；暂按万元审核", value=unit))
+                                         f"单位信息：金额单位（{info['amount_unit'].address}）应为“元”或“万元”，实为“{unit}”；暂按万元审核", value=unit))
+        kind = info["report_type"].value
+        if kind is not None and kind not in ("单位", "部门"):
+            self.findings.append(Finding(R.INFO_MISSING, R.severity(R.INFO_MISSING), INFO_SHEET, info["report_type"].address,
+                                         f"单位信息：报表类型（{info['report_type'].address}）应为“单位”或“部门”，实为“{kind}”；"
+                                         "暂按单位审核", value=kind))
         return Report(tables, info, self.source, self.findings)
 
 
@@ -215,14 +240,19 @@ def cell_label(table_id: str, row: Row, no: int) -> str:
     spec = TABLES[table_id]
     if spec.kind == SINGLE_ROW:
         col = spec.column(no)
-        return f"{col.path[0]} {col.label}"
+        return f"{col.path[0]} {column_label(col)}"
     if spec.kind == TWO_SIDED:
         label = f"行次{row.key} {row.name}"
         return label + (f" {spec.column(no).label}" if len(row.cells) > 1 else "")
     if spec.kind == ECONOMIC:
         return f"{row.code or ''} {row.name}".strip()
     name = "合计" if row.key == TOTAL_KEY else f"{row.code or ''} {row.name}".strip()
-    return f"{name} {spec.column(no).label}"
+    return f"{name} {column_label(spec.column(no))}"
+
+
+def column_label(col) -> str:
+    """A column as a clerk names it: a bare 小计 takes its group (本年支出小计, 公务用车购置及运行维护费小计)."""
+    return f"{col.path[-1]}{col.label}" if col.label == "小计" and col.path else col.label
 
 
 def parse_grids(grids: Mapping[str, Grid], source: str | None = None) -> Report:

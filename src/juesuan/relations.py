@@ -163,7 +163,7 @@ def table04() -> list[Relation]:
     out.append(_sum("R4.7", _r(t, 64, 2), [_r(t, 32, 1)], expr="收入总计"))
     for i, col in enumerate((3, 4, 5)):
         out.append(_sum("R4.8", _r(t, 60, col), [_r(t, 29 + i, 1), _r(t, 1 + i, 1), Term(-1, _r(t, 59, col))],
-                        expr="年初结转和结余 + 本年收入 − 本年支出"))
+                        expr=f"行次{29 + i} 年初结转和结余 + 行次{1 + i} 本年收入 − 行次59 本年支出"))
     return out
 
 
@@ -284,9 +284,10 @@ class Derivation:
             value(ref)
 
     def leaves(self, ref: Ref) -> int:
-        """Non-blank input figures the computed value of `ref` is built from."""
+        """Non-zero input figures the computed value of `ref` is built from."""
         if ref not in self.solver:
-            return 1 if self.report.value(ref) is not None else 0
+            # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
+            return 1 if self.report.value(ref) not in (None, 0) else 0
         if ref not in self._leaves:
             self._leaves[ref] = 0   # guards against cycles; real count below
             relation = self.solver[ref]

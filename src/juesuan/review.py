@@ -31,6 +31,7 @@ class Review:
     lines: list[str]
     rows: list[ReviewRow]
     marks: dict[tuple[str, str], str] = field(default_factory=dict)   # (sheet, A1) -> severity
+    derived: set[tuple[str, str]] = field(default_factory=set)         # (sheet, A1) shaded grey by the template
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -64,5 +65,17 @@ def build_review(report: Report, findings: list[Finding], notes: dict | None = N
             if key not in marks or SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[marks[key]]:
                 marks[key] = f.severity
     if not rows:
-        lines.append("未发现问题。")
-    return Review("审核结果", lines, rows, marks, counts)
+        lines[1] += "    未发现问题。"   # the header block is rows 2–4; row 5 holds the column titles
+    return Review("审核结果", lines, rows, marks=marks, counts=counts, derived=derived_cells(report))
+
+
+def derived_cells(report: Report) -> set[tuple[str, str]]:
+    """Where the template puts its grey shading: the fill a cell goes back to when our own
+    record of its original fill is gone (a clerk deleted rows of 审核结果)."""
+    from .relations import derived_refs, relations_for
+    out = set()
+    for ref in derived_refs(relations_for(report)):
+        cell = report.cell(ref)
+        if cell is not None:
+            out.add((ref.table, cell.address))
+    return out

@@ -1,0 +1,156 @@
+"""Benchmark of `juesuan batch`: throughput and ratios against a baseline measured in the same run.
+
+    python bench/bench_batch.py                  # 60 workbooks, under a minute even on 2 busy cores
+    python bench/bench_batch.py -n 400 --profile # more, plus a cProfile of both readers
+
+The workbooks are copies of samples/*.xlsx and samples/broken/*.xlsx (real documents,
+some with typical errors) in a temporary folder, removed afterwards.
+
+Measured, all in this run and on the same files:
+  baseline          openpyxl.load_workbook(path) (full, not read-only), sequentially —
+                    what a naive script does; on a subset (--baseline-files) to save time
+  check, 1 process  batch with the openpyxl reader, in-process: exactly the per-file work of
+                    `juesuan check` (snapshot, safety checks, read_grids, parse, audit)
+  fast, 1 process   batch with the lean reader, in-process
+  fast, N processes batch with the lean reader, a process pool of N (default: all cores)
+Then a per-stage breakdown of one file's check (where the time goes).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import openpyxl  # noqa: E402
+
+from juesuan import batch  # noqa: E402
+from juesuan.audit import audit  # noqa: E402
+from juesuan.catalog import load_catalog  # noqa: E402
+from juesuan.parse import parse_grids  # noqa: E402
+from juesuan.workbook_io import check_file, read_grids  # noqa: E402
+
+
+def make_inbox(folder: Path, count: int) -> list[Path]:
+    sources = sorted((ROOT / "samples").glob("*.xlsx")) + sorted((ROOT / "samples" / "broken").glob("*.xlsx"))
+    files = []
+    for i in range(count):
+        source = sources[i % len(sources)]
+        target = folder / f"unit{i // 50:02d}" / f"{i:04d}_{source.name}"
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy(source, target)
+        files.append(target)
+    return files
+
+
+def timed(label: str, count: int, work) -> tuple[float, float, object]:
+    """Run `work`; return (files per wall second, files per CPU second, its result).
+
+    CPU time includes the pool's worker processes (counted once they have been joined);
+    on a shared machine it is the steadier measure of work done per file.
+    """
+    before, start = os.times(), time.perf_counter()
+    result = work()
+    seconds, after = time.perf_counter() - start, os.times()
+    cpu = sum(after[:4]) - sum(before[:4])
+    print(f"  {label:<28} {count:>4} files  {seconds:6.2f} s  {count / seconds:6.1f} files/s   "
+          f"CPU {cpu / count * 1000:6.1f} ms/file", flush=True)
+    return count / seconds, count / cpu, result
+
+
+def stage_breakdown(path: Path, repeat: int, catalog) -> None:
+    def per_call(fn) -> float:
+        fn()
+        start = time.process_time()
+        for _ in range(repeat):
+            fn()
+        return (time.process_time() - start) / repeat * 1000
+
+    snapshot = check_file(path)
+    grids = read_grids(snapshot)
+    report = parse_grids(grids, str(path))
+    stages = [
+        ("snapshot + safety checks", lambda: check_file(path)),
+        ("read_grids (openpyxl)", lambda: read_grids(snapshot)),
+        ("read_grids_fast (lean)", lambda: batch.read_grids_fast(snapshot)),
+        ("parse_grids", lambda: parse_grids(grids, str(path))),
+        ("audit", lambda: audit(report, catalog)),
+    ]
+    print(f"\nWhere the time goes, one file ({path.name}), CPU time, mean of {repeat} calls:")
+    for label, fn in stages:
+        print(f"  {label:<26} {per_call(fn):7.1f} ms", flush=True)
+
+
+def profile(path: Path) -> None:
+    snapshot = check_file(path)
+    for label, fn in (("read_grids (openpyxl)", read_grids), ("read_grids_fast (lean)", batch.read_grids_fast)):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            fn(snapshot)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(8)
+        print(f"\ncProfile, {label}, 10 reads, top functions by own time:")
+        print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", "--files", type=int, default=60, help="number of workbooks (default 60)")
+    parser.add_argument("--baseline-files", type=int, default=15, help="files for the slow baseline (default 15)")
+    parser.add_argument("-j", "--jobs", type=int, default=batch.default_jobs(), help="processes for the parallel run")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of both readers")
+    args = parser.parse_args()
+
+    catalog = load_catalog()
+    with tempfile.TemporaryDirectory(prefix="juesuan-bench-") as tmp:
+        files = make_inbox(Path(tmp), args.files)
+        names = [str(f) for f in files]
+        subset = files[: min(args.baseline_files, len(files))]
+        print(f"load average {os.getloadavg()[0]:.1f} at the start. "
+              f"{len(files)} workbooks (copies of {len(set(f.name.split('_', 1)[1] for f in files))} real ones), "
+              f"{batch.default_jobs()} cores available, parallel run with {args.jobs} processes\n")
+
+        def run(jobs, reader):
+            return lambda: list(batch.in_order(batch.run_checks(names, catalog, jobs, reader)))
+
+        baseline, baseline_cpu, _ = timed("baseline: full load", len(subset),
+                                          lambda: [openpyxl.load_workbook(f) for f in subset])
+        check_1, check_1_cpu, checked = timed("check path, 1 process", len(names), run(1, "openpyxl"))
+        fast_1, fast_1_cpu, _ = timed("fast reader, 1 process", len(names), run(1, "fast"))
+        fast_n, fast_n_cpu, outcomes = timed(f"fast reader, {args.jobs} processes", len(names), run(args.jobs, "fast"))
+        print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end)")
+
+        print("\nRatios (throughput, higher is faster)             wall    CPU")
+        for label, (wall, cpu), (wall0, cpu0) in [
+            ("check path, 1 process / baseline", (check_1, check_1_cpu), (baseline, baseline_cpu)),
+            ("fast, 1 process / baseline", (fast_1, fast_1_cpu), (baseline, baseline_cpu)),
+            ("fast, 1 process / check path, 1 process", (fast_1, fast_1_cpu), (check_1, check_1_cpu)),
+            (f"fast, {args.jobs} processes / fast, 1 process", (fast_n, fast_n_cpu), (fast_1, fast_1_cpu)),
+            (f"fast, {args.jobs} processes / check path, 1 process", (fast_n, fast_n_cpu), (check_1, check_1_cpu)),
+            (f"fast, {args.jobs} processes / baseline", (fast_n, fast_n_cpu), (baseline, baseline_cpu)),
+        ]:
+            print(f"  {label:<46} {wall / wall0:5.2f}x {cpu / cpu0:5.2f}x")
+        start = time.perf_counter()
+        batch.write_summary(outcomes, Path(tmp) / "汇总.xlsx")
+        summary_s = time.perf_counter() - start
+
+        print(f"\nSummary workbook for {len(outcomes)} files: {summary_s:.2f} s. "
+              f"Parallel fast results identical to the check path's: {outcomes == checked}")
+        stage_breakdown(files[0], 5, catalog)
+        if args.profile:
+            profile(files[0])
+
+
+if __name__ == "__main__":
+    main()

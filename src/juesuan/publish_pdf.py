@@ -1,0 +1,181 @@
+"""PDF of the published workbook through LibreOffice headless.
+
+Each conversion runs with its own throw-away LibreOffice profile
+(-env:UserInstallation) so parallel runs never collide and a clerk's own
+LibreOffice settings are untouched. When the Chinese fonts the workbook names
+(宋体, 黑体, 仿宋) are not installed, the profile maps them to an installed CJK
+font (Noto / Source Han / WenQuanYi …) so every character renders.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+TIMEOUT_SECONDS = 300
+ENV_SOFFICE = "JUESUAN_SOFFICE"
+
+INSTALL_HINT = ("本机未找到 LibreOffice，无法生成 PDF。"
+                "Linux 请安装：sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk；"
+                "Windows 请安装 LibreOffice（https://zh-cn.libreoffice.org/），"
+                "或用 Excel 打开生成的公开表 .xlsx，“文件→导出→创建 PDF”（或打印为 PDF）。")
+
+# font the workbook names -> installed families to use instead, best first
+SUBSTITUTES = {
+    "宋体": ("SimSun", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "Noto Sans CJK SC",
+             "WenQuanYi Zen Hei"),
+    "仿宋": ("FangSong", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "Noto Sans CJK SC",
+             "WenQuanYi Zen Hei"),
+    "黑体": ("SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Serif CJK SC"),
+}
+
+
+class PdfUnavailable(Exception):
+    """No PDF could be made; the message is Chinese and says what to do."""
+
+
+def find_soffice() -> str | None:
+    explicit = os.environ.get(ENV_SOFFICE)
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    candidates = []
+    if sys.platform == "win32":
+        for base in (os.environ.get("ProgramFiles"), os.environ.get("ProgramFiles(x86)")):
+            if base:
+                candidates.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
+    elif sys.platform == "darwin":
+        candidates.append(Path("/Applications/LibreOffice.app/Contents/MacOS/soffice"))
+    for path in candidates:
+        if path.exists():
+            return str(path)
+    return None
+
+
+def installed_families() -> set[str]:
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return set()
+    try:
+        out = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def font_pairs(families: set[str]) -> list[tuple[str, str]]:
+    """(font named in the workbook, installed replacement) for fonts that are missing."""
+    pairs = []
+    for wanted, choices in SUBSTITUTES.items():
+        if wanted in families or choices[0] in families:
+            continue
+        for choice in choices[1:]:
+            if choice in families:
+                pairs.append((wanted, choice))
+                break
+    return pairs
+
+
+def _profile_xcu(pairs: list[tuple[str, str]]) -> str:
+    items = ['<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
+             '<prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>']
+    for i, (wanted, choice) in enumerate(pairs):
+        items.append(
+            '<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">'
+            f'<node oor:name="_{i}" oor:op="replace">'
+            '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+            '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+            f'<prop oor:name="ReplaceFont" oor:op="fuse"><value>{escape(wanted)}</value></prop>'
+            f'<prop oor:name="SubstituteFont" oor:op="fuse"><value>{escape(choice)}</value></prop>'
+            '</node></item>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+            'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            + "\n".join(items) + "\n</oor:items>\n")
+
+
+def pdf_pages(path: Path) -> int | None:
+    """Page count from the PDF itself (no extra library); None when unsure."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    counts = [int(m) for m in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
+    return max(counts) if counts else None
+
+
+def xlsx_to_pdf(source: Path, target: Path) -> int | None:
+    """Convert `source` (.xlsx) to `target` (.pdf); returns the page count when known."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise PdfUnavailable(INSTALL_HINT)
+    work = Path(tempfile.mkdtemp(prefix="juesuan-pdf-"))
+    try:
+        profile = work / "profile"
+        pairs = font_pairs(installed_families())
+        if pairs:
+            (profile / "user").mkdir(parents=True)
+            (profile / "user" / "registrymodifications.xcu").write_text(_profile_xcu(pairs), encoding="utf-8")
+        src = work / "publish.xlsx"
+        shutil.copyfile(source, src)
+        out = work / "out"
+        out.mkdir()
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
+                   "--nologo", "--norestore", "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out), str(src)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise PdfUnavailable(f"LibreOffice 转换超过 {TIMEOUT_SECONDS} 秒仍未完成，已放弃。"
+                                 "请关闭其他正在运行的 LibreOffice 后重试，或用 Excel 打开公开表 .xlsx 另存为 PDF。") from None
+        except OSError as exc:
+            raise PdfUnavailable(f"无法启动 LibreOffice（{exc.strerror or exc}）。{INSTALL_HINT}") from None
+        produced = out / "publish.pdf"
+        if not produced.exists() or produced.stat().st_size == 0:
+            detail = (done.stderr or done.stdout or "").strip().splitlines()
+            raise PdfUnavailable("LibreOffice 未能生成 PDF" + (f"（{detail[-1][:200]}）" if detail else "")
+                                 + "。可用 Excel 打开公开表 .xlsx 另存为 PDF。")
+        _move_into_place(produced, target)
+        return pdf_pages(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _move_into_place(produced: Path, target: Path) -> None:
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise PdfUnavailable(f"{target}：文件是只读的（或正被其他程序打开），PDF 未写入")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".~juesuan-", suffix=".pdf", dir=folder)
+        os.close(handle)
+        shutil.copyfile(produced, temp)
+        os.replace(temp, target)
+    except OSError as exc:
+        raise PdfUnavailable(f"{target}：无法写入 PDF（{exc.strerror or exc}）") from None
+
+
+def workbook_to_pdf(workbook, target: Path) -> int | None:
+    """Save an openpyxl workbook to a temporary .xlsx and convert it."""
+    if find_soffice() is None:
+        raise PdfUnavailable(INSTALL_HINT)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise PdfUnavailable(f"{target}：文件夹“{folder}”不存在，PDF 未生成")
+    handle, temp = tempfile.mkstemp(prefix="juesuan-publish-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook.save(temp)
+        return xlsx_to_pdf(Path(temp), target)
+    finally:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass

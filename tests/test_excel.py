@@ -1,0 +1,499 @@
+"""The buttons inside Excel: VBA contracts, the built add-in and workbook, and the xlwings adapter.
+
+No Excel here. What stands in for it, for real:
+- xlwings' own Book/Sheet/Range classes on its remote engine (``xw.Book(json=payload)``), the
+  payload being what xlwings' VBA client sends; the actions they return are replayed onto the
+  same file with openpyxl and compared with what ``juesuan check --write`` makes of it;
+- oletools' olevba reading the VBA back out of the built .xlam/.xlsm;
+- pyOpenVBA's VBA interpreter running our macros (RunPython replaced by a recording stub);
+- LibreOffice (when installed) opening the .xlsm and binding its buttons to our macros.
+"""
+import ast
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+import zipfile
+from datetime import datetime
+from io import StringIO
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")   # xlwings' documented key for open source
+
+import openpyxl  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import juesuan.excel as xl  # noqa: E402
+from conftest import ROOT, SAMPLES, needs_soffice  # noqa: E402
+from helpers import cell_snapshot  # noqa: E402
+from juesuan import build_excel  # noqa: E402
+from juesuan.engine import check_book, fill_book, save_review  # noqa: E402
+from juesuan.schema import INFO_SHEET, REVIEW_SHEET  # noqa: E402
+
+MACROS = ROOT / "macros"
+ADDIN = ROOT / "xlsx_templates" / "juesuan.xlam"
+XLSM = ROOT / "xlsx_templates" / "standard.xlsm"
+WHEN = datetime(2024, 1, 1, 9, 0, 0)
+BUTTON_LABELS = {"审核", "填充计算", "生成公开表", "清除标记"}
+BROKEN = SAMPLES / "broken"
+
+
+def runpython_commands(text: str) -> list[str]:
+    return [m.replace('""', '"') for m in re.findall(r'^\s*RunPython "((?:[^"]|"")*)"\s*$', text, re.M)]
+
+
+def vba_subs(text: str) -> dict[str, str]:
+    """Sub name -> parameter list, of one module's source."""
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"^(?:Public |Private )?Sub (\w+)\(([^)]*)\)", text, re.M)}
+
+
+def bas_files():
+    return sorted(MACROS.glob("*.bas"))
+
+
+# --- (a) contracts -----------------------------------------------------------------------
+def test_macro_sources_are_ascii_and_named_like_their_files():
+    assert bas_files(), "no VBA source in macros/"
+    for path in bas_files():
+        data = path.read_bytes()
+        assert all(b < 128 for b in data), f"{path.name} is not ASCII: spell Chinese with ChrW"
+        assert data.decode().startswith(f'Attribute VB_Name = "{path.stem}"')
+
+
+def test_every_runpython_string_imports_and_calls_an_existing_function():
+    import importlib
+    import inspect
+    called = set()
+    for path in bas_files():
+        for command in runpython_commands(path.read_text()):
+            tree = ast.parse(command)
+            imports = [n for n in tree.body if isinstance(n, ast.Import)]
+            calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+            assert len(imports) == 1 and len(calls) == 1 and len(tree.body) == 2, command
+            alias = imports[0].names[0]
+            assert alias.name == "juesuan.excel", f"fixed ASCII module expected, got {alias.name}"
+            func = calls[0].value.func
+            assert isinstance(func, ast.Attribute) and func.value.id == (alias.asname or alias.name)
+            target = getattr(importlib.import_module(alias.name), func.attr)
+            assert callable(target)
+            inspect.signature(target).bind()          # callable with no arguments, as RunPython calls it
+            called.add(func.attr)
+    assert called == set(xl.ENTRY_POINTS)
+
+
+def test_runpython_lines_are_one_literal_each_never_built_from_the_workbook_name():
+    text = (MACROS / "Juesuan.bas").read_text()
+    lines = [line.strip() for line in text.splitlines() if "RunPython" in line and not line.strip().startswith("'")]
+    assert len(lines) == 4
+    for line in lines:
+        assert re.fullmatch(r'RunPython "[^"&]*"', line), line      # no & concatenation, no ThisWorkbook.Name
+    for sub, params in vba_subs(text).items():
+        if sub.startswith("Juesuan"):
+            assert params == ""                                     # buttons call macros without arguments
+
+
+def test_every_ribbon_action_names_a_sub_in_the_vba():
+    tree = ET.parse(MACROS / "customUI.xml")
+    ns = {"c": "http://schemas.microsoft.com/office/2006/01/customui"}
+    assert tree.getroot().tag == "{http://schemas.microsoft.com/office/2006/01/customui}customUI"
+    tab = tree.find(".//c:tab", ns)
+    assert tab.get("label") == "决算助手"
+    buttons = tree.findall(".//c:button", ns)
+    assert {b.get("label") for b in buttons} == BUTTON_LABELS
+    for button in buttons:
+        module, _, sub = button.get("onAction").rpartition(".")
+        source = (MACROS / f"{module}.bas").read_text()
+        assert vba_subs(source).get(sub) == "control As IRibbonControl", button.get("onAction")
+
+
+def _interpreter(modules: dict[str, str]):
+    """pyOpenVBA's VBA interpreter with our modules and a RunPython that records its command."""
+    from pyopenvba.apps.excel import ExcelApplication
+    app = ExcelApplication()
+    app.add_workbook()
+    for name, source in modules.items():
+        app.add_module(source, name=name)
+    stub = ('Public Calls As String\nPublic Fail As String\n'
+            'Public Function RunPython(PythonCommand As String)\n'
+            '    If Fail <> "" Then Err.Raise 1, Description:=Fail\n'
+            '    Calls = Calls & PythonCommand & "|"\nEnd Function\n'
+            'Public Sub SetFail(ByVal text As String)\n    Fail = text\nEnd Sub\n')
+    app.add_module(stub, name="xlwings")
+    return app
+
+
+def _ribbon_probe(tree) -> str:
+    ns = {"c": "http://schemas.microsoft.com/office/2006/01/customui"}
+    lines = [f"    {b.get('onAction').rpartition('.')[2]} Nothing" for b in tree.findall(".//c:button", ns)]
+    return "Public Sub Probe()\n" + "\n".join(lines) + "\nEnd Sub\n"
+
+
+def test_buttons_and_ribbon_run_their_python_in_a_vba_interpreter():
+    """The modules as built into the add-in, run: each ribbon callback reaches its button's RunPython call."""
+    modules = build_excel.modules_of(ADDIN)
+    tree = ET.parse(MACROS / "customUI.xml")
+    app = _interpreter({"Juesuan": modules["Juesuan"], "JuesuanRibbon": modules["JuesuanRibbon"],
+                        "Probe": _ribbon_probe(tree)})
+    for _caption, macro in build_excel.BUTTONS:
+        app.run(macro)
+    from_buttons = app.evaluate("Calls")
+    assert from_buttons.split("|")[:-1] == [f"import juesuan.excel as xl; xl.{name}()"
+                                            for name in ("validate", "fill", "publish", "clear_marks")]
+    app2 = _interpreter({"Juesuan": modules["Juesuan"], "JuesuanRibbon": modules["JuesuanRibbon"],
+                         "Probe": _ribbon_probe(tree)})
+    app2.run("Probe")
+    assert app2.evaluate("Calls") == from_buttons   # ribbon order is button order
+
+
+def test_a_python_that_cannot_start_gets_chinese_setup_help():
+    app = _interpreter({"Juesuan": (MACROS / "Juesuan.bas").read_text()})
+    app.run("SetFail", "Could not load xlwings64-0.37.8.dll")
+    app.run("JuesuanValidate")
+    (kind, text, title, style), = app.dialogs
+    assert kind == "MsgBox" and title == "决算助手" and style == 16      # vbCritical
+    assert text.startswith("无法启动 Python（Could not load xlwings64-0.37.8.dll）。")
+    assert 'pip install "juesuan[excel]"' in text and "xlwings config create" in text
+
+
+def test_xlwings_version_is_pinned_the_same_everywhere():
+    import xlwings
+    text = (ROOT / "pyproject.toml").read_text()
+    for extra in ("excel", "test"):
+        line = re.search(rf"^{extra} = \[(.*)\]$", text, re.M).group(1)
+        assert f'"xlwings=={xl.XLWINGS_VERSION}"' in line, extra
+    assert xlwings.__version__ == xl.XLWINGS_VERSION
+    for path, addin in ((ADDIN, True), (XLSM, False)):
+        source = build_excel.modules_of(path)["xlwings"]
+        assert f'XLWINGS_VERSION As String = "{xl.XLWINGS_VERSION}"' in source
+        assert f'xlwings64-{xl.XLWINGS_VERSION}.dll' in source
+
+
+# --- (a) the built files -----------------------------------------------------------------
+@pytest.mark.parametrize("path,addin", [(ADDIN, True), (XLSM, False)], ids=["xlam", "xlsm"])
+def test_built_file_holds_the_modules_of_macros_and_the_pinned_xlwings(path, addin):
+    got = build_excel.modules_of(path)            # oletools' olevba reading the VBA project
+    want = build_excel.expected_modules(addin)
+    for name, source in want.items():
+        assert got.get(name) == source, f"{path.name}: module {name} differs from its source; " \
+                                        "run python -m juesuan.build_excel"
+    assert set(got) - set(want) <= {"ThisWorkbook"} | {f"Sheet{i}" for i in range(1, 12)}
+    if addin:
+        assert 'PROJECT_NAME As String = "xlwings"' in got["xlwings"]     # reads xlwings.conf like xlwings does
+
+
+def test_addin_carries_the_ribbon_and_is_an_addin():
+    with zipfile.ZipFile(ADDIN) as archive:
+        assert archive.read("customUI/customUI.xml") == (MACROS / "customUI.xml").read_bytes()
+        rels = archive.read("_rels/.rels").decode()
+        types = archive.read("[Content_Types].xml").decode()
+        core = archive.read("docProps/core.xml").decode()
+    assert re.search(r'Type="http://schemas.microsoft.com/office/2006/relationships/ui/extensibility" '
+                     r'Target="customUI/customUI.xml"', rels)
+    assert 'PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.addin.macroEnabled.main+xml"' in types
+    assert "<dc:title>决算助手</dc:title>" in core
+
+
+def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
+    with zipfile.ZipFile(XLSM) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in parts["[Content_Types].xml"]
+    sheet = build_excel.sheet_part(parts, INFO_SHEET)
+    rid = re.search(r'<legacyDrawing r:id="(rId\d+)"/>', parts[sheet].decode()).group(1)
+    rels = parts[sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"].decode()
+    target = re.search(rf'Id="{rid}"[^>]*Target="\.\./([^"]+)"', rels).group(1)
+    vml = parts["xl/" + target].decode()
+    captions = re.findall(r'<font [^>]*>([^<]+)</font>', vml)
+    macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
+    assert set(captions) == BUTTON_LABELS and len(macros) == 4
+    subs = vba_subs(build_excel.modules_of(XLSM)["Juesuan"])
+    for macro in macros:
+        assert subs.get(macro) == "", macro
+
+
+def test_workbook_is_the_standard_workbook_cell_for_cell(tmp_path):
+    from juesuan.template import build_workbook
+    fresh = tmp_path / "fresh.xlsx"
+    build_workbook().save(fresh)
+    assert cell_snapshot(XLSM) == cell_snapshot(fresh), \
+        "xlsx_templates/standard.xlsm is stale: run python -m juesuan.build_excel"
+    assert all(table.present for table in check_book(XLSM).report.tables.values())
+
+
+def test_rebuilding_gives_the_same_modules_ribbon_and_buttons(tmp_path):
+    fresh = build_excel.build(tmp_path)
+    for new in fresh:
+        old = ROOT / "xlsx_templates" / new.name
+        assert build_excel.modules_of(new) == build_excel.modules_of(old)
+        with zipfile.ZipFile(new) as a, zipfile.ZipFile(old) as b:
+            assert a.namelist() == b.namelist()
+            for name in a.namelist():
+                if not name.endswith(".bin"):
+                    assert a.read(name) == b.read(name), f"{new.name}:{name} differs from a rebuild"
+
+
+@needs_soffice
+def test_libreoffice_opens_the_workbook_and_binds_each_button_to_our_macro(tmp_path):
+    """An independent reader of the VBA project and the VML buttons (not Excel, but not ours either)."""
+    shutil.copy(XLSM, tmp_path / "standard.xlsm")
+    with zipfile.ZipFile(ADDIN) as src, zipfile.ZipFile(tmp_path / "addin.xlsm", "w") as dst:
+        for item in src.infolist():       # the add-in as a workbook: LibreOffice does not open .xlam
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"addin.macroEnabled.main+xml", b"sheet.macroEnabled.main+xml")
+            dst.writestr(item, data)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([soffice, "--headless", "--convert-to", "ods", "--outdir", str(tmp_path),
+                    str(tmp_path / "standard.xlsm"), str(tmp_path / "addin.xlsm")],
+                   capture_output=True, timeout=180, check=True)
+    with zipfile.ZipFile(tmp_path / "standard.ods") as ods:
+        content = ods.read("content.xml").decode()
+        module = ods.read("Basic/VBAProject/Juesuan.xml").decode()
+    labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
+    bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.Juesuan\.(\w+)\?", content)
+    assert set(labels) == BUTTON_LABELS
+    assert bound == [macro for _caption, macro in build_excel.BUTTONS]
+    assert "import juesuan.excel as xl; xl.validate()" in module
+    with zipfile.ZipFile(tmp_path / "addin.ods") as ods:
+        names = ods.namelist()
+        ribbon_module = ods.read("Basic/VBAProject/JuesuanRibbon.xml").decode()
+    assert {"Basic/VBAProject/Juesuan.xml", "Basic/VBAProject/xlwings.xml"} <= set(names)
+    assert "Sub RibbonValidate(control As IRibbonControl)" in ribbon_module
+
+
+# --- (b) the adapter through xlwings' object model ----------------------------------------
+def cli_and_excel_copies(tmp_path, source):
+    cli, excel = tmp_path / f"cli-{source.name}", tmp_path / f"excel-{source.name}"
+    shutil.copy(source, cli)
+    shutil.copy(source, excel)
+    return cli, excel
+
+
+PARITY_BOOKS = [SAMPLES / "jinan_lixia_2023.xlsx", BROKEN / "text_in_amount.xlsx",
+                BROKEN / "missing_sheet.xlsx", BROKEN / "total_typed_wrong.xlsx"]
+
+
+@pytest.mark.parametrize("source", PARITY_BOOKS, ids=lambda p: p.stem)
+def test_validate_through_xlwings_equals_cli_check_write(tmp_path, source):
+    cli, excel = cli_and_excel_copies(tmp_path, source)
+    save_review(check_book(cli), cli, when=WHEN)
+    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert xl.compare_reviews(cli, replayed) == []
+    assert {a["func"] for a in actions} <= xl.vba_client_actions()
+    counts = check_book(cli).summary
+    (prompt, title, buttons, mode, _callback), = alerts
+    assert title == "决算助手" and buttons == "ok"
+    assert prompt.startswith(f"审核完成：错误 {counts['error']} 条，警告 {counts['warning']} 条，提示 {counts['info']} 条")
+    assert mode == ("critical" if counts["error"] else "info")
+    assert replayed.active.title == REVIEW_SHEET
+
+
+def test_writes_are_blocks_not_cells(tmp_path):
+    """One value write for the whole review; colours one call per rectangle; per cell only hyperlinks."""
+    _cli, excel = cli_and_excel_copies(tmp_path, SAMPLES / "jinan_lixia_2023.xlsx")
+    actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    by = {}
+    for action in actions:
+        by.setdefault(action["func"], []).append(action)
+    assert len(by["setValues"]) == 2                          # title A1 + the review block
+    block = by["setValues"][1]
+    assert block["row_count"] >= 30 and block["column_count"] == 15
+    links = [c for c in replayed[REVIEW_SHEET]["E"] if c.hyperlink]
+    assert len(by["addHyperlink"]) == len(links) > 20
+    marked = {(a["sheet_position"], a["start_row"] + i, a["start_column"] + j)
+              for a in by["setRangeColor"] if a["sheet_position"] != len(replayed.sheetnames) - 1
+              for i in range(a["row_count"]) for j in range(a["column_count"])}
+    mark_calls = [a for a in by["setRangeColor"] if a["sheet_position"] != len(replayed.sheetnames) - 1]
+    assert len(mark_calls) < len(marked)                      # adjacent cells went together
+
+
+def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_path):
+    cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "text_in_amount.xlsx")
+    save_review(check_book(cli), cli, when=WHEN)
+    xl.run_through_excel_model(excel, xl.validate, WHEN)
+    for path in (cli, excel):           # the clerk writes notes and fixes the error
+        wb = openpyxl.load_workbook(path)
+        wb[REVIEW_SHEET]["J7"] = "已核实，系四舍五入"    # row 6 is the error fixed below
+        wb[REVIEW_SHEET]["J8"] = 12
+        wb["公开05"]["D9"] = 757.06
+        wb.save(path)
+    save_review(check_book(cli), cli, when=WHEN)
+    _actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert xl.compare_reviews(cli, replayed) == []
+    assert replayed["公开05"]["D9"].fill.fill_type is None     # the fixed cell lost its red
+    notes = [c.value for c in replayed[REVIEW_SHEET]["J"] if c.value not in (None, "备注")]
+    assert sorted(notes, key=str) == [12, "已核实，系四舍五入"]
+
+
+def test_excel_after_cli_and_cli_after_excel_agree(tmp_path):
+    """Clerks switch between the command line and the buttons: each reads the other's registry."""
+    cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
+    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(excel), excel, when=WHEN)       # both start from a CLI run
+    wb = openpyxl.load_workbook(cli)
+    wb["公开03"]["C6"] = 500.07
+    wb.save(cli)
+    shutil.copy(cli, excel)
+    save_review(check_book(cli), cli, when=WHEN)
+    _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN)
+    assert xl.compare_reviews(cli, replayed) == []
+    save_review(check_book(excel), excel, when=WHEN)       # and the CLI after the button
+    assert xl.compare_reviews(cli, openpyxl.load_workbook(excel)) == []
+
+
+def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
+    cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
+    for path in (cli, excel):
+        wb = openpyxl.load_workbook(path)
+        del wb[REVIEW_SHEET]
+        wb.save(path)
+    save_review(check_book(cli), cli, when=WHEN)
+    actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert "addSheet" in {a["func"] for a in actions}
+    assert replayed.sheetnames[-1] == REVIEW_SHEET
+    assert xl.compare_reviews(cli, replayed) == []
+
+
+@pytest.mark.parametrize("source", [BROKEN / "total_typed_wrong.xlsx", SAMPLES / "zibo_zhangdian_2024.xlsx"],
+                         ids=lambda p: p.stem)
+def test_fill_through_xlwings_equals_cli_fill(tmp_path, source):
+    cli, excel = cli_and_excel_copies(tmp_path, source)
+    filled, _result = fill_book(cli, when=WHEN)
+    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.fill, WHEN, save=False)
+    assert filled.changes, "the sample should have something to fill"
+    assert xl.compare_reviews(cli, replayed) == []          # amounts, review and colours
+    assert {a["func"] for a in actions} <= xl.vba_client_actions()
+    assert alerts[-1][0].startswith(f"填充计算完成：更新了 {len(filled.changes)} 个自动计算单元格")
+    amount_writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] < 10]
+    assert len(amount_writes) < len(filled.changes)          # rectangles, not cells
+
+
+def test_clear_marks_puts_every_fill_back(tmp_path):
+    source = BROKEN / "text_in_amount.xlsx"
+    _cli, excel = cli_and_excel_copies(tmp_path, source)
+    xl.run_through_excel_model(excel, xl.validate, WHEN)
+    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.clear_marks)
+    original = openpyxl.load_workbook(source)
+    for name in original.sheetnames:
+        if name == REVIEW_SHEET:
+            continue
+        for row in original[name].iter_rows():
+            for cell in row:
+                assert xl._fill_key(cell) == xl._fill_key(replayed[name][cell.coordinate]), f"{name}!{cell.coordinate}"
+    assert alerts[0][0].startswith("已清除 ")
+    assert {a["func"] for a in actions} == {"setRangeColor", "rangeClearContents", "alert"}
+    _actions, again, _wb = xl.run_through_excel_model(excel, xl.clear_marks, save=False)
+    assert again[0][0] == "没有需要清除的标记。"
+
+
+def test_publish_from_the_open_book_equals_juesuan_publish(tmp_path):
+    from click.testing import CliRunner
+
+    from juesuan.cli import main
+    source = SAMPLES / "liaocheng_bjb_2024.xlsx"
+    cli_out, excel_out = tmp_path / "cli.xlsx", tmp_path / "excel.xlsx"
+    result = CliRunner().invoke(main, ["publish", str(source), "-o", str(cli_out)])
+    assert result.exit_code == 0, result.output
+    book = xl.remote_book(xl.payload_from_file(source))
+    assert xl.publish(book, output=excel_out) == excel_out
+    a, b = openpyxl.load_workbook(cli_out), openpyxl.load_workbook(excel_out)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        assert [[c.value for c in r] for r in a[name].iter_rows()] == [[c.value for c in r] for r in b[name].iter_rows()]
+    (alert,) = book.json()["actions"]
+    assert alert["func"] == "alert" and alert["args"][0].startswith("公开表已生成：")
+
+
+def test_publish_refuses_a_book_with_errors_and_an_unsaved_book(tmp_path):
+    book = xl.remote_book(xl.payload_from_file(BROKEN / "total_typed_wrong.xlsx"))
+    assert xl.publish(book, output=tmp_path / "out.xlsx") is None
+    assert not (tmp_path / "out.xlsx").exists()
+    (alert,) = book.json()["actions"]
+    assert alert["args"][0].startswith("审核发现 3 条错误，不能生成公开表") and alert["args"][3] == "critical"
+    book = xl.remote_book(xl.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
+    xl.publish(book)                                     # no output given, and the book has no folder
+    (alert,) = book.json()["actions"]
+    assert "请先“另存为”" in alert["args"][0]
+
+
+def test_a_book_that_is_not_standard_gets_a_chinese_message_and_no_writes(tmp_path):
+    other = tmp_path / "工资表.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    wb.active["A1"] = "姓名"
+    wb.save(other)
+    for entry in (xl.validate, xl.fill):
+        book = xl.remote_book(xl.payload_from_file(other))
+        assert entry(book) is None
+        (alert,) = book.json()["actions"]
+        assert alert["func"] == "alert" and alert["args"][3] == "critical"
+        assert "不是决算公开标准工作簿" in alert["args"][0]
+
+
+def test_an_unexpected_error_is_a_message_box_and_a_log_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    book = xl.remote_book(xl.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
+    assert xl.validate(book, catalog="not a catalog") is None      # a wrong argument breaks the audit
+    (alert,) = book.json()["actions"]
+    assert alert["args"][0].startswith("审核未完成：程序出错（") and alert["args"][3] == "critical"
+    log = tmp_path / xl.LOG_NAME
+    assert log.exists() and "Traceback" in log.read_text(encoding="utf-8")
+
+
+def test_every_emitted_action_is_one_the_vba_client_implements():
+    names = xl.vba_client_actions()
+    assert {"setValues", "setRangeColor", "setNumberFormat", "addSheet", "rangeClear", "rangeClearContents",
+            "addHyperlink", "activateSheet", "alert"} <= names
+    assert not {"setColumnHidden", "setFontProperty", "save", "setColumnWidth"} & names
+    wb = openpyxl.Workbook()
+    with pytest.raises(ValueError, match="setColumnHidden"):
+        xl.replay_actions(wb, [{"func": "setColumnHidden", "args": [True], "sheet_position": 0, "start_row": 0,
+                                "start_column": 0, "row_count": 1, "column_count": 1}])
+
+
+def test_replay_stores_text_as_excel_would():
+    """Excel turns '1,234.00' typed into a General cell into a number: the review must format text first."""
+    wb = openpyxl.Workbook()
+    base = {"sheet_position": 0, "start_row": 0, "start_column": 0, "row_count": 1, "column_count": 2}
+    xl.replay_actions(wb, [dict(base, func="setValues", args=[None], values=[["1,234.00", "公开01!B7"]])])
+    assert wb.active["A1"].value == 1234.0 and wb.active["B1"].value == "公开01!B7"
+    xl.replay_actions(wb, [dict(base, func="setNumberFormat", args=["@"]),
+                           dict(base, func="setValues", args=[None], values=[["1,234.00", "-0.01"]])])
+    assert wb.active["A1"].value == "1,234.00" and wb.active["B1"].value == "-0.01"
+
+
+def test_the_comparison_sees_a_difference(tmp_path):
+    cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
+    save_review(check_book(cli), cli, when=WHEN)
+    _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert xl.compare_reviews(cli, replayed) == []
+    from openpyxl.styles import PatternFill
+    replayed["公开03"]["C6"].fill = PatternFill(fill_type=None)
+    replayed[REVIEW_SHEET]["G6"] = "0.00"
+    differences = xl.compare_reviews(cli, replayed)
+    assert any("公开03!C6 fill" in d for d in differences)
+    assert any(d.startswith(f"{REVIEW_SHEET} row 6") for d in differences)
+
+
+def test_selftest_reports_ok_for_a_sample():
+    out = StringIO()
+    assert xl.selftest([SAMPLES / "liaocheng_bjb_2024.xlsx"], out=out)
+    assert out.getvalue().startswith("OK  liaocheng_bjb_2024.xlsx")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.tuples(st.integers(1, 12), st.integers(1, 8)), min_size=1, max_size=40))
+def test_rectangles_cover_exactly_the_cells_once(cells):
+    rects = xl.rectangles(cells)
+    covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    assert sorted(covered) == sorted(cells)
+    assert len(rects) <= len(cells)
+
+
+def test_fill_texts_round_trip_through_registry_colours():
+    assert xl.fill_hex("") is None
+    assert xl.fill_hex(xl.fill_text("#E7E6E6")) == "#E7E6E6"
+    assert xl.fill_text(None) == ""
