@@ -175,6 +175,10 @@ def save_atomically(workbook, target: Path) -> None:
             os.fsync(flushed.fileno())
         if target.exists():
             os.chmod(temp_name, target.stat().st_mode & 0o777)
+        else:   # mkstemp makes 0600; a new workbook gets the permissions any program would give it
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp_name, 0o666 & ~umask)
         if watch is not None and file_stamp(target) != watch:
             raise _Changed()
         os.replace(temp_name, target)
