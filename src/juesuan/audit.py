@@ -10,7 +10,7 @@ from .model import Ref, Report
 from .money import ZERO, decimals, fmt, fmt_signed
 from .parse import cell_label, column_label
 from .relations import Derivation, Relation, hierarchy, relations_for
-from .schema import CODE, INFO_SHEET, TABLES, TOTAL_KEY
+from .schema import CODE, INFO_SHEET, TABLES
 
 HALF_CENT = Decimal("0.005")
 
@@ -18,13 +18,16 @@ HALF_CENT = Decimal("0.005")
 def envelope(report: Report, relation: Relation, derivation: Derivation | None = None) -> Decimal:
     """Largest gap that rounding alone explains: each 万元 figure typed or published was
     rounded once (0.005); a total that is the exact sum of n such figures carries n of them."""
-    if report.amount_unit != "万元":
-        return ZERO
     if derivation is None:
         figures = sum(1 for ref in relation.refs() if report.value(ref) is not None)
     else:
         figures = sum(derivation.weight(ref) for ref in relation.refs())
-    return HALF_CENT * figures
+    return rounding_limit(report, figures)
+
+
+def rounding_limit(report: Report, figures: int) -> Decimal:
+    """0.005 万元 per rounded figure; nothing in 元, where the arithmetic is exact."""
+    return HALF_CENT * figures if report.amount_unit == "万元" else ZERO
 
 
 def describe(report: Report, ref: Ref) -> str:

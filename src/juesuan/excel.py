@@ -39,7 +39,7 @@ from .errors import UnusableWorkbook, WriteRefused
 from .findings import ERROR, INFO, WARNING, sort_findings
 from .layout import parse_a1
 from .parse import parse_grids
-from .review import FIRST_ROW, HEADER_ROW, MARK_COLUMNS, Review, build_review
+from .review import FIRST_ROW, HEADER_ROW, MARK_COLUMNS, Review, build_review, derived_cells
 from .schema import INFO_SHEET, REVIEW_COLUMNS, REVIEW_SHEET, TABLE_IDS
 from .styles import AMOUNT_FORMAT, DERIVED_FILL, HEADER_FILL, SEVERITY_FILLS
 
@@ -241,12 +241,7 @@ def _rgb(colour) -> str | None:
 
 
 def _standard_fills(cells, report) -> dict[tuple[str, str], str]:
-    from .relations import derived_refs, relations_for
-    derived = set()
-    for ref in derived_refs(relations_for(report)):
-        cell = report.cell(ref)
-        if cell is not None:
-            derived.add((ref.table, cell.address))
+    derived = derived_cells(report)
     grey = fill_text("#" + DERIVED_FILL)
     return {key: grey if key in derived else "" for key in cells}
 
@@ -712,8 +707,6 @@ def run_through_excel_model(path, entry=validate, when=None, save: bool = True):
 def selftest(paths=None, out=sys.stdout) -> bool:
     """Validate sample books through xlwings' object model and through the CLI; report any difference."""
     import shutil
-
-    import openpyxl
 
     from .engine import check_book, save_review
     paths = [Path(p) for p in paths] if paths else _default_samples()

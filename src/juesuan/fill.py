@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import rules as R
-from .audit import HALF_CENT, describe
+from .audit import describe, rounding_limit
 from .catalog import Catalog, load_catalog
 from .findings import Finding
 from .model import Ref, Report
 from .money import ZERO, fmt
-from .relations import Derivation, RelationCycle, relations_for  # noqa: F401 (RelationCycle re-exported)
+from .relations import Derivation, relations_for
 
 
 @dataclass
@@ -58,7 +58,7 @@ def fill_report(report: Report, catalog: Catalog | None = None) -> FillResult:
         if old == new:
             continue   # Decimal equality: 1.5 == 1.50, nothing to write
         # the recomputed value rests on `leaves` rounded inputs, the old one was rounded once
-        limit = HALF_CENT * (derivation.leaves(ref) + 1) if report.amount_unit == "万元" else ZERO
+        limit = rounding_limit(report, derivation.leaves(ref) + 1)
         rounding = old is not None and new is not None and abs(old - new) <= limit
         result.changes.append(CellChange(ref, cell.address, old, new, rounding))
     for change in result.changes:

@@ -1,7 +1,7 @@
 """The one finding type shared by the reader, the audit and filling."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .money import plain

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .layout import layout_of
 from .model import Report, add_code_row, blank_report
-from .schema import CODE, ECONOMIC, INFO_FIELDS, SINGLE_KEY, SINGLE_ROW, TABLES, TOTAL_KEY, TWO_SIDED
+from .schema import CODE, ECONOMIC, SINGLE_KEY, SINGLE_ROW, TABLES, TOTAL_KEY, TWO_SIDED
 
 INFO_KEYS = {"单位名称": "unit_name", "年度": "year", "金额单位": "amount_unit", "报表类型": "report_type"}
 

@@ -6,7 +6,7 @@ sheet cell holds what) is derived from these declarations in ``layout``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .catalog import load_catalog
 
