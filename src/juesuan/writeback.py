@@ -358,6 +358,14 @@ def sweep_stray_marks(workbook, review: Review) -> None:
                     cell.fill = _template_fill(review, sheet, cell.coordinate)
 
 
+def _wrapped_height(text, width) -> float:
+    """Row height that shows a wrapped message whole: spreadsheets do not grow rows written
+    by openpyxl, so without this the printed review cuts every long 说明 after one line."""
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text or ""))
+    lines = max(1, -(-units // max(1, int(width or 70) - 2)))
+    return 13.5 * lines
+
+
 def write_review(workbook, review: Review, marks_before) -> None:
     """Replace 审核结果 with `review` and colour the cells concerned."""
     clear_marks(workbook, marks_before)
@@ -385,6 +393,7 @@ def write_review(workbook, review: Review, marks_before) -> None:
             cell.font, cell.border = body, BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=c in (6, 10))
         ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[item.severity])
+        ws.row_dimensions[r].height = _wrapped_height(item.values[5], ws.column_dimensions["F"].width)
         if item.link and item.link[0] in workbook.sheetnames:
             link = ws.cell(row=r, column=5)
             sheet_name = item.link[0].replace("'", "''")
