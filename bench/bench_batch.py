@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT / "src"))
 import openpyxl  # noqa: E402
 
 from juesuan import batch  # noqa: E402
-from juesuan.audit import audit  # noqa: E402
-from juesuan.catalog import load_catalog  # noqa: E402
-from juesuan.parse import parse_grids  # noqa: E402
-from juesuan.workbook_io import check_file, read_grids  # noqa: E402
+from juesuan.domain.catalog import load_catalog  # noqa: E402
+from juesuan.io.reader import check_file, read_grids  # noqa: E402
+from juesuan.rules.audit import audit  # noqa: E402
+from juesuan.rules.parse import parse_grids  # noqa: E402
 
 
 def make_inbox(folder: Path, count: int) -> list[Path]:

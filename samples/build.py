@@ -6,8 +6,8 @@ import json
 import sys
 from pathlib import Path
 
-from juesuan.sample_data import report_from_sample
-from juesuan.template import build_workbook
+from juesuan.domain.samples import report_from_sample
+from juesuan.io.template_xlsx import build_workbook
 
 HERE = Path(__file__).resolve().parent
 

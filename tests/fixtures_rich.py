@@ -16,7 +16,6 @@ import zlib
 from pathlib import Path
 
 import openpyxl
-
 from conftest import sample_path
 
 BASE = "jinan_lixia_2023"

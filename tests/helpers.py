@@ -3,7 +3,7 @@ from pathlib import Path
 
 import openpyxl
 
-from juesuan.workbook_io import read_grids
+from juesuan.io.reader import read_grids
 
 
 def cell_snapshot(path, skip_sheets=(), ignore_fill=False):

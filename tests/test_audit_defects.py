@@ -23,14 +23,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from juesuan.audit import audit
-from juesuan.catalog import load_catalog
-from juesuan.engine import check_book
-from juesuan.findings import ERROR, INFO, WARNING
-from juesuan.layout import parse_a1
-from juesuan.money import fmt
-from juesuan.parse import parse_grids
-from juesuan.workbook_io import read_grids
+from juesuan.domain.catalog import load_catalog
+from juesuan.domain.layout import parse_a1
+from juesuan.domain.money import fmt
+from juesuan.io.reader import read_grids
+from juesuan.ops import check_book
+from juesuan.rules.audit import audit
+from juesuan.rules.findings import ERROR, INFO, WARNING
+from juesuan.rules.parse import parse_grids
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

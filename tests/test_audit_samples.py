@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from juesuan.audit import HALF_CENT
-from juesuan.engine import check_book
-from juesuan.findings import ERROR, INFO, WARNING
+from juesuan.ops import check_book
+from juesuan.rules.audit import HALF_CENT
+from juesuan.rules.findings import ERROR, INFO, WARNING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seedtext as st  # noqa: E402

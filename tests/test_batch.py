@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from juesuan import batch
-from juesuan.catalog import load_catalog
 from juesuan.cli import main
-from juesuan.safety import CHANGED
-from juesuan.template import set_text
-from juesuan.workbook_io import check_file, read_grids
+from juesuan.domain.catalog import load_catalog
+from juesuan.io.reader import check_file, read_grids
+from juesuan.io.safety import CHANGED
+from juesuan.io.template_xlsx import set_text
 
 INJECTED = "injected.xlsx"
 UNIT_AS_FORMULA = '=HYPERLINK("http://example.com","点我")'

@@ -4,8 +4,8 @@ import json
 import openpyxl
 from click.testing import CliRunner
 
-from juesuan.catalog import load_catalog
 from juesuan.cli import main
+from juesuan.domain.catalog import load_catalog
 
 
 def _unknown_code_book(sample_copy):
@@ -28,8 +28,9 @@ def test_builtin_catalogue_covers_the_26_classes_and_the_seeds():
 
 
 def test_unknown_code_is_info_until_the_clerk_adds_it_with_a_csv(tmp_path):
-    from conftest import sample_path
     import shutil
+
+    from conftest import sample_path
     book = tmp_path / "b.xlsx"
     shutil.copy(sample_path("liaocheng_bjb_2024"), book)
     _unknown_code_book(book)

@@ -25,18 +25,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import sample_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import sample_path
-from juesuan.audit import audit
-from juesuan.catalog import load_catalog, normalize_name
-from juesuan.layout import a1, layout_of
-from juesuan.model import fixed_rows
-from juesuan.parse import Formula, parse_grids
-from juesuan.review import build_review
-from juesuan.schema import CODE, INFO_SHEET, TABLE_IDS, TABLES, TOTAL_KEY
-from juesuan.workbook_io import read_grids, read_report
+from juesuan.domain.catalog import load_catalog, normalize_name
+from juesuan.domain.layout import a1, layout_of
+from juesuan.domain.model import fixed_rows
+from juesuan.domain.schema import CODE, INFO_SHEET, TABLE_IDS, TABLES, TOTAL_KEY
+from juesuan.io.reader import read_grids, read_report
+from juesuan.rules.audit import audit
+from juesuan.rules.parse import Formula, parse_grids
+from juesuan.views.review import build_review
 
 BASE = "liaocheng_bjb_2024"
 FUZZ = settings(max_examples=500, deadline=None, database=None,

@@ -22,15 +22,15 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")   # xlwings' docum
 
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
+from conftest import ROOT, SAMPLES, needs_soffice  # noqa: E402
+from helpers import cell_snapshot  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import juesuan.excel as xl  # noqa: E402
-from conftest import ROOT, SAMPLES, needs_soffice  # noqa: E402
-from helpers import cell_snapshot  # noqa: E402
 from juesuan import build_excel  # noqa: E402
-from juesuan.engine import check_book, fill_book, save_review  # noqa: E402
-from juesuan.schema import INFO_SHEET, REVIEW_SHEET  # noqa: E402
+from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET  # noqa: E402
+from juesuan.ops import check_book, fill_book, save_review  # noqa: E402
 
 MACROS = ROOT / "macros"
 ADDIN = ROOT / "xlsx_templates" / "juesuan.xlam"
@@ -213,7 +213,7 @@ def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
 
 
 def test_workbook_is_the_standard_workbook_cell_for_cell(tmp_path):
-    from juesuan.template import build_workbook
+    from juesuan.io.template_xlsx import build_workbook
     fresh = tmp_path / "fresh.xlsx"
     build_workbook().save(fresh)
     assert cell_snapshot(XLSM) == cell_snapshot(fresh), \

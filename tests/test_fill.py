@@ -5,16 +5,16 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from conftest import sample_path
 from helpers import cell_snapshot, grids_of
-from juesuan.audit import audit
+
 from juesuan.cli import main
-from juesuan.fill import fill_report
-from juesuan.model import Ref
-from juesuan.parse import parse_grids
-from juesuan.relations import Derivation, derived_refs, relations_for
-from juesuan.workbook_io import read_report
+from juesuan.domain.model import Ref
+from juesuan.io.reader import read_report
+from juesuan.rules.audit import audit
+from juesuan.rules.fill import fill_report
+from juesuan.rules.parse import parse_grids
+from juesuan.rules.relations import Derivation, derived_refs, relations_for
 
 D = Decimal
 HALF_CENT = D("0.005")

@@ -13,15 +13,15 @@ import sys
 import time
 import zipfile
 
+import fixtures_rich as F
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-import fixtures_rich as F
 from conftest import sample_path
+
 from juesuan.cli import main
-from juesuan.errors import UnusableWorkbook
-from juesuan.workbook_io import read_grids, read_report
+from juesuan.domain.errors import UnusableWorkbook
+from juesuan.io.reader import read_grids, read_report
 
 TIME_BOUND = 1.0   # seconds per file: "well under a second" for the checks, generous for a shared CI machine
 

@@ -24,15 +24,15 @@ import seedtext as st  # noqa: E402
 from conftest import SAMPLE_NAMES, has_soffice, needs_soffice, sample_path  # noqa: E402
 
 from juesuan.cli import main  # noqa: E402
-from juesuan.engine import check_book, save_review  # noqa: E402
-from juesuan.model import add_code_row  # noqa: E402
-from juesuan.money import round_cents  # noqa: E402
-from juesuan.publish import build_publication, printed  # noqa: E402
-from juesuan.publish_pdf import workbook_to_pdf  # noqa: E402
-from juesuan.publish_render import render_workbook  # noqa: E402
-from juesuan.schema import TABLE_IDS, TABLES, TOTAL_KEY  # noqa: E402
-from juesuan.template import build_workbook  # noqa: E402
-from juesuan.workbook_io import read_report  # noqa: E402
+from juesuan.domain.model import add_code_row  # noqa: E402
+from juesuan.domain.money import round_cents  # noqa: E402
+from juesuan.domain.schema import TABLE_IDS, TABLES, TOTAL_KEY  # noqa: E402
+from juesuan.io.pdf import workbook_to_pdf  # noqa: E402
+from juesuan.io.publication_xlsx import render_workbook  # noqa: E402
+from juesuan.io.reader import read_report  # noqa: E402
+from juesuan.io.template_xlsx import build_workbook  # noqa: E402
+from juesuan.ops import check_book, save_review  # noqa: E402
+from juesuan.views.publication import build_publication, printed  # noqa: E402
 
 SEEDS = {
     "liaocheng_bjb_2024": "000_d5863c2797256b7e.txt",

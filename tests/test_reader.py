@@ -7,15 +7,15 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from conftest import SAMPLES, sample_path
 from helpers import grids_of
+
 from juesuan.cli import main
-from juesuan.errors import UnusableWorkbook
-from juesuan.model import Ref
-from juesuan.parse import parse_grids
-from juesuan.sample_data import report_from_sample
-from juesuan.workbook_io import read_report
+from juesuan.domain.errors import UnusableWorkbook
+from juesuan.domain.model import Ref
+from juesuan.domain.samples import report_from_sample
+from juesuan.io.reader import read_report
+from juesuan.rules.parse import parse_grids
 
 D = Decimal
 

@@ -15,15 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import needs_soffice
 
 from juesuan.cli import main
-from juesuan.engine import check_book
-from juesuan.findings import SEVERITY_LABELS
-from juesuan.layout import parse_a1
-from juesuan.money import fmt
-from juesuan.styles import SEVERITY_FILLS
-
-from conftest import needs_soffice
+from juesuan.domain.layout import parse_a1
+from juesuan.domain.money import fmt
+from juesuan.ops import check_book
+from juesuan.rules.findings import SEVERITY_LABELS
+from juesuan.views.styles import SEVERITY_FILLS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

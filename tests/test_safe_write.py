@@ -14,21 +14,21 @@ import time
 import zipfile
 from pathlib import Path
 
+import fixtures_rich as F
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import needs_soffice, sample_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import fixtures_rich as F
-from conftest import needs_soffice, sample_path
 from juesuan.cli import main
-from juesuan.engine import check_book, save_review
-from juesuan.errors import UnusableWorkbook, WriteRefused
-from juesuan.review import FIRST_ROW, MARK_COLUMNS
-from juesuan.safety import CHANGED
-from juesuan.workbook_io import read_report
-from juesuan.writeback import _fill_to_text, clear_marks, previous_review
+from juesuan.domain.errors import UnusableWorkbook, WriteRefused
+from juesuan.io.reader import read_report
+from juesuan.io.safety import CHANGED
+from juesuan.io.writeback import _fill_to_text, clear_marks, previous_review
+from juesuan.ops import check_book, save_review
+from juesuan.views.review import FIRST_ROW, MARK_COLUMNS
 
 REVIEW = "审核结果"
 
@@ -285,7 +285,8 @@ def test_rich_workbook_round_trip_changes_only_our_cells(tmp_path):
 def test_gradient_and_theme_fills_survive_serialisation():
     from openpyxl.styles import GradientFill, PatternFill
     from openpyxl.styles.colors import Color
-    from juesuan.writeback import _text_to_fill
+
+    from juesuan.io.writeback import _text_to_fill
     for fill in (PatternFill("solid", fgColor=Color(theme=4, tint=0.6)), GradientFill(stop=("FFFFFF", "4472C4")),
                  PatternFill("darkGrid", fgColor="FF0000", bgColor=Color(indexed=64)), PatternFill(fill_type=None)):
         assert repr(_text_to_fill(_fill_to_text(fill))) == repr(fill)
@@ -332,7 +333,7 @@ def test_text_from_the_workbook_is_written_as_text(tmp_path):
 
 
 def _BASE_GRIDS(cache={}):
-    from juesuan.workbook_io import read_grids
+    from juesuan.io.reader import read_grids
     if not cache:
         cache.update(read_grids(sample_path(F.BASE)))
     return cache
@@ -344,11 +345,12 @@ def _BASE_GRIDS(cache={}):
 def test_any_text_can_be_written_into_the_review(tmp_path_factory, unit, name):
     """Control characters, any script, any length: the review is written and reads back as text."""
     import io
-    from juesuan.audit import audit
-    from juesuan.parse import parse_grids
-    from juesuan.review import build_review
-    from juesuan.schema import SHEET_NAMES
-    from juesuan.writeback import write_review
+
+    from juesuan.domain.schema import SHEET_NAMES
+    from juesuan.io.writeback import write_review
+    from juesuan.rules.audit import audit
+    from juesuan.rules.parse import parse_grids
+    from juesuan.views.review import build_review
     grids = {k: list(v) for k, v in _BASE_GRIDS().items()}
     grids["单位信息"][2] = (grids["单位信息"][2][0], unit) + tuple(grids["单位信息"][2][2:])
     row = list(grids["公开02"][9])
@@ -482,7 +484,7 @@ def test_text_longer_than_excel_allows_is_cut(tmp_path):
 def test_formula_results_are_not_restored_after_values_changed(tmp_path):
     """After fill changed cells, a stored formula result may be stale: it is dropped, and the
     reader reports the formula as uncalculated instead of trusting an old number."""
-    from juesuan.writeback import load_for_update, save_atomically, write_values
+    from juesuan.io.writeback import load_for_update, save_atomically, write_values
     book = F.rich_workbook(tmp_path, macro=False)
     wb = load_for_update(book)
     write_values(wb, [("公开02", "C7", 1)])          # C6 is =SUM(C7:C9): its stored result is now wrong

@@ -6,15 +6,15 @@ import sys
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
 from conftest import ROOT, needs_soffice
 from helpers import cell_snapshot
+
 from juesuan.cli import main
-from juesuan.layout import layout_of
-from juesuan.model import blank_report
-from juesuan.relations import derived_refs, relations_for
-from juesuan.schema import SHEET_NAMES, TABLES
-from juesuan.styles import AMOUNT_FORMAT, DERIVED_FILL
+from juesuan.domain.layout import layout_of
+from juesuan.domain.model import blank_report
+from juesuan.domain.schema import SHEET_NAMES, TABLES
+from juesuan.rules.relations import derived_refs, relations_for
+from juesuan.views.styles import AMOUNT_FORMAT, DERIVED_FILL
 
 COMMITTED = ROOT / "xlsx_templates" / "standard.xlsx"
 

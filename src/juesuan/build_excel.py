@@ -188,7 +188,7 @@ def buttons_vml(anchors: list[tuple[int, int, int, int]], left_pt: float, tops_p
 
 def add_buttons(parts: dict[str, bytes], sheet_name: str) -> None:
     """Four form-control buttons right of the 单位信息 table (column E), each running its macro."""
-    from .template import build_workbook
+    from .io.template_xlsx import build_workbook
     part = sheet_part(parts, sheet_name)
     sheet = _text(parts, part)
     if "<legacyDrawing" in sheet:
@@ -258,8 +258,8 @@ def build_workbook_xlsm(target: Path) -> Path:
     """standard.xlsm: the standard workbook, its buttons on 单位信息, and the VBA project behind them."""
     from pyopenvba import ExcelFile
 
-    from .schema import INFO_SHEET
-    from .template import build_workbook
+    from .domain.schema import INFO_SHEET
+    from .io.template_xlsx import build_workbook
     with tempfile.TemporaryDirectory() as folder:
         plain = Path(folder) / "plain.xlsx"
         workbook = build_workbook()

@@ -33,15 +33,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .audit import audit
-from .catalog import load_catalog
-from .errors import UnusableWorkbook, WriteRefused
-from .findings import ERROR, INFO, WARNING, sort_findings
-from .layout import parse_a1
-from .parse import parse_grids
-from .review import FIRST_ROW, HEADER_ROW, MARK_COLUMNS, Review, build_review, derived_cells
-from .schema import INFO_SHEET, REVIEW_COLUMNS, REVIEW_SHEET, TABLE_IDS
-from .styles import AMOUNT_FORMAT, DERIVED_FILL, HEADER_FILL, SEVERITY_FILLS
+from .domain.catalog import load_catalog
+from .domain.errors import UnusableWorkbook, WriteRefused
+from .domain.layout import parse_a1
+from .domain.schema import INFO_SHEET, REVIEW_COLUMNS, REVIEW_SHEET, TABLE_IDS
+from .rules.audit import audit
+from .rules.findings import ERROR, INFO, WARNING, sort_findings
+from .rules.parse import parse_grids
+from .views.review import (
+    FIRST_ROW,
+    HEADER_ROW,
+    MARK_COLUMNS,
+    Review,
+    build_review,
+    derived_cells,
+)
+from .views.styles import AMOUNT_FORMAT, DERIVED_FILL, HEADER_FILL, SEVERITY_FILLS
 
 TITLE = "决算助手"
 LAST_REVIEW_COLUMN = MARK_COLUMNS[1]          # O: the review sheet spans A..O
@@ -123,7 +130,7 @@ class _GridBook:
 
 def previous_registry(live: LiveBook) -> tuple[dict, list[tuple[str, str, str]]]:
     """(notes by finding key, [(sheet, A1, original fill text)]) left by the last run, CLI or Excel."""
-    from .writeback import previous_review
+    from .io.writeback import previous_review
     notes, marks = previous_review(_GridBook(live))
     return {key: _plain(value) for key, value in notes.items()}, marks
 
@@ -144,7 +151,8 @@ def fill_hex(original: str) -> str | None:
     """
     from openpyxl.styles import GradientFill
     from openpyxl.styles.colors import COLOR_INDEX
-    from .writeback import _text_to_fill
+
+    from .io.writeback import _text_to_fill
     fill = _text_to_fill(original)
     if isinstance(fill, GradientFill):
         color = fill.stop[0].color if fill.stop else None
@@ -164,7 +172,8 @@ def fill_hex(original: str) -> str | None:
 def fill_text(rgb: str | None) -> str:
     """Registry text for a fill read from Excel ('#RRGGBB' or None), as the file writer spells it."""
     from openpyxl.styles import PatternFill
-    from .writeback import _fill_to_text
+
+    from .io.writeback import _fill_to_text
     if rgb is None:
         return ""
     return _fill_to_text(PatternFill("solid", fgColor="00" + rgb.lstrip("#").upper()))
@@ -260,7 +269,7 @@ class ReviewPlan:
 
 
 def plan_review(live: LiveBook, review: Review, report, old_marks) -> ReviewPlan:
-    from .writeback import safe_text
+    from .io.writeback import safe_text
     sheets = set(live.names) | {REVIEW_SHEET}
     old = {(sheet, address): original for sheet, address, original in old_marks
            if sheet in sheets and sheet != REVIEW_SHEET and _valid_address(address)}
@@ -398,7 +407,7 @@ def validate(book=None, *, catalog=None, when: datetime | None = None):
 def fill(book=None, *, catalog=None, when: datetime | None = None):
     """填充计算: compute every derived cell (合计、小计、类/款、跨表), then review as 审核 does."""
     def work(book):
-        from .fill import fill_report
+        from .rules.fill import fill_report
         live = read_book(book)
         report = _parse(live)
         cat = catalog or load_catalog()
@@ -460,9 +469,9 @@ def publish(book=None, output: str | os.PathLike | None = None, *, catalog=None)
     """生成公开表: the nine tables as published, from the open workbook as it is now (no save needed),
     written next to it as <name>-公开表.xlsx; refused while the audit finds errors, as juesuan publish does."""
     def work(book):
-        from .publish import build_publication, finding_lines, gate
-        from .publish_render import render_workbook
-        from .writeback import save_atomically
+        from .io.publication_xlsx import render_workbook
+        from .io.writeback import save_atomically
+        from .views.publication import build_publication, finding_lines, gate
         target = Path(output) if output else _book_path(book).with_name(f"{_book_path(book).stem}-公开表.xlsx")
         live = read_book(book)
         report = _parse(live)
@@ -538,7 +547,7 @@ def remote_book(payload: dict):
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     import xlwings
     if "remote" not in [engine.name for engine in xlwings.engines]:
-        from xlwings.pro import _xlremote     # xlwings was imported before the key was set
+        from xlwings.pro import _xlremote  # xlwings was imported before the key was set
         xlwings.engines.add(xlwings.main.Engine(impl=_xlremote.engine))
     return xlwings.Book(json=payload)
 
@@ -708,7 +717,7 @@ def selftest(paths=None, out=sys.stdout) -> bool:
     """Validate sample books through xlwings' object model and through the CLI; report any difference."""
     import shutil
 
-    from .engine import check_book, save_review
+    from .ops import check_book, save_review
     paths = [Path(p) for p in paths] if paths else _default_samples()
     when = datetime(2024, 1, 1, 9, 0, 0)
     ok = True
@@ -737,7 +746,9 @@ def _default_samples() -> list[Path]:
     found = sorted(root.glob("*.xlsx")) + sorted((root / "broken").glob("*.xlsx"))
     if found:
         return found
-    from .template import build_workbook         # installed without the repository: a blank standard book
+    from .io.template_xlsx import (
+        build_workbook,  # installed without the repository: a blank standard book
+    )
     target = Path(tempfile.mkdtemp(prefix="juesuan-selftest-")) / "blank.xlsx"
     build_workbook().save(target)
     return [target]

@@ -10,12 +10,33 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .layout import (CODE_TABLE_BLANK_ROWS, SUBTITLE_ROW, TITLE_ROW, column_letter, layout_of)
-from .model import Report, blank_report
-from .relations import derived_refs, relations_for, row_derived_columns
-from .schema import (CODE, INFO_FIELDS, INFO_SHEET, REVIEW_COLUMNS, REVIEW_SHEET, SINGLE_ROW, TABLE_IDS, TABLES,
-                     TWO_SIDED)
-from .styles import AMOUNT_FORMAT, BODY_FONT, DERIVED_FILL, HEADER_FILL, TITLE_FONT
+from ..domain.layout import (
+    CODE_TABLE_BLANK_ROWS,
+    SUBTITLE_ROW,
+    TITLE_ROW,
+    column_letter,
+    layout_of,
+)
+from ..domain.model import Report, blank_report
+from ..domain.schema import (
+    CODE,
+    INFO_FIELDS,
+    INFO_SHEET,
+    REVIEW_COLUMNS,
+    REVIEW_SHEET,
+    SINGLE_ROW,
+    TABLE_IDS,
+    TABLES,
+    TWO_SIDED,
+)
+from ..rules.relations import derived_refs, relations_for, row_derived_columns
+from ..views.styles import (
+    AMOUNT_FORMAT,
+    BODY_FONT,
+    DERIVED_FILL,
+    HEADER_FILL,
+    TITLE_FONT,
+)
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, summarize
-from .model import Report
-from .money import fmt
+from ..domain.model import Report
+from ..domain.money import fmt
+from ..rules.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, summarize
 
 HEADER_ROW = 5
 FIRST_ROW = 6
@@ -72,7 +72,7 @@ def build_review(report: Report, findings: list[Finding], notes: dict | None = N
 def derived_cells(report: Report) -> set[tuple[str, str]]:
     """Where the template puts its grey shading: the fill a cell goes back to when our own
     record of its original fill is gone (a clerk deleted rows of 审核结果)."""
-    from .relations import derived_refs, relations_for
+    from ..rules.relations import derived_refs, relations_for
     out = set()
     for ref in derived_refs(relations_for(report)):
         cell = report.cell(ref)

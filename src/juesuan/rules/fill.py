@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import rules as R
+from ..domain.catalog import Catalog, load_catalog
+from ..domain.model import Ref, Report
+from ..domain.money import ZERO, fmt
+from . import registry as R
 from .audit import describe, rounding_limit
-from .catalog import Catalog, load_catalog
 from .findings import Finding
-from .model import Ref, Report
-from .money import ZERO, fmt
 from .relations import Derivation, relations_for
 
 

@@ -12,13 +12,21 @@ from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
-from .errors import UnusableWorkbook
-from .layout import layout_of
-from .model import Report
-from .parse import Formula, parse_grids
-from .safety import (CHANGED, MAX_RATIO, MAX_UNCOMPRESSED, OLE_MAGIC, XML_ENTITIES, Snapshot, check_bytes,  # noqa: F401
-                     take_snapshot)
-from .schema import INFO_SHEET, TABLE_IDS
+from ..domain.errors import UnusableWorkbook
+from ..domain.layout import layout_of
+from ..domain.model import Report
+from ..domain.schema import INFO_SHEET, TABLE_IDS
+from ..rules.parse import Formula, parse_grids
+from .safety import (  # noqa: F401
+    CHANGED,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    OLE_MAGIC,
+    XML_ENTITIES,
+    Snapshot,
+    check_bytes,
+    take_snapshot,
+)
 
 SUPPORTED = (".xlsx", ".xlsm")
 MAX_ROWS = 20000                      # per standard sheet; a real one has at most a few hundred

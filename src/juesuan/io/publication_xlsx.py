@@ -12,10 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .layout import column_letter
-from .publish import PUBLISHED_UNIT, Publication, PublishedTable, display_width, printed
-from .styles import AMOUNT_FORMAT, BODY_FONT, TITLE_FONT
-from .template import set_text
+from ..domain.layout import column_letter
+from ..views.publication import (
+    PUBLISHED_UNIT,
+    Publication,
+    PublishedTable,
+    display_width,
+    printed,
+)
+from ..views.styles import AMOUNT_FORMAT, BODY_FONT, TITLE_FONT
+from .template_xlsx import set_text
 
 LINE = Side(style="thin", color="000000")
 GRID = Border(left=LINE, right=LINE, top=LINE, bottom=LINE)

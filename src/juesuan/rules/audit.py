@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import rules as R
-from .catalog import Catalog, load_catalog, normalize_name
+from ..domain.catalog import Catalog, load_catalog, normalize_name
+from ..domain.model import Ref, Report
+from ..domain.money import ZERO, decimals, fmt, fmt_signed
+from ..domain.schema import CODE, INFO_SHEET, TABLES
+from . import registry as R
 from .findings import INFO, Finding, sort_findings
-from .model import Ref, Report
-from .money import ZERO, decimals, fmt, fmt_signed
 from .parse import cell_label, column_label
 from .relations import Derivation, Relation, hierarchy, relations_for
-from .schema import CODE, INFO_SHEET, TABLES
 
 HALF_CENT = Decimal("0.005")
 

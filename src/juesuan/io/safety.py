@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from .errors import UnusableWorkbook
+from ..domain.errors import UnusableWorkbook
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_FILE_SIZE = 64 * 2**20          # on disk; real disclosure workbooks are well under 5 MB

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .catalog import CatalogError, load_catalog
-from .errors import UnusableWorkbook, WriteRefused
-from .findings import ERROR, INFO, SEVERITY_LABELS, WARNING
+from .. import __version__
+from ..domain.catalog import CatalogError, load_catalog
+from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -45,8 +45,8 @@ def main():
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="输出文件（.xlsx）")
 def template(output):
     """生成空白的决算公开标准工作簿。"""
-    from .template import build_workbook
-    from .writeback import save_atomically
+    from ..io.template_xlsx import build_workbook
+    from ..io.writeback import save_atomically
     target = Path(output)
     if target.suffix.lower() != ".xlsx":
         raise click.UsageError("模板文件名应以 .xlsx 结尾")
@@ -61,7 +61,7 @@ def template(output):
 @main.command()
 def rules():
     """列出全部审核规则（编号、级别、内容）。"""
-    from .rules import RULES, rule_sort_key
+    from ..rules.registry import RULES, rule_sort_key
     for rule_id in sorted(RULES, key=rule_sort_key):
         rule = RULES[rule_id]
         click.echo(f"{rule.id:<6} {SEVERITY_LABELS[rule.severity]}  [{rule.family}] {rule.title}")
@@ -97,7 +97,7 @@ def check(books, fmt, write, output, show_info, catalogs):
 
     默认只读不改文件。退出码：0 无错误，1 有错误，2 文件无法使用。
     """
-    from .engine import check_book, save_review
+    from ..ops import check_book, save_review
     if output and len(books) > 1:
         raise click.UsageError("-o 只能用于单个工作簿；多个工作簿请用 --write")
     if output and write:
@@ -123,7 +123,7 @@ def check(books, fmt, write, output, show_info, catalogs):
                 target = save_review(result, book, output)
                 if fmt == "text":
                     click.echo(f"  审核结果已写入：{target}（“审核结果”表）")
-                from .writeback import unsupported_content
+                from ..io.writeback import unsupported_content
                 lost = unsupported_content(book) if output else []
                 if lost:
                     click.echo(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)
@@ -147,8 +147,8 @@ def fill(book, output, in_place, catalogs):
     原有数值被改写的单元格会逐一列出（表、单元格、原值 → 新值），并写入“审核结果”表。
     不加 -o 或 --in-place 时只显示将会修改什么，不写文件。
     """
-    from .engine import fill_book
-    from .money import fmt
+    from ..domain.money import fmt
+    from ..ops import fill_book
     if output and in_place:
         raise click.UsageError("-o 与 --in-place 只能选一个")
     dry_run = not (output or in_place)

@@ -8,13 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .audit import audit
-from .catalog import Catalog, load_catalog
-from .findings import Finding, sort_findings, summarize
-from .model import Report
-from .review import build_review
-from .workbook_io import read_report
-from .writeback import load_for_update, previous_review, save_atomically, write_review, write_values
+from .domain.catalog import Catalog, load_catalog
+from .domain.model import Report
+from .io.reader import read_report
+from .io.writeback import (
+    load_for_update,
+    previous_review,
+    save_atomically,
+    write_review,
+    write_values,
+)
+from .rules.audit import audit
+from .rules.findings import Finding, sort_findings, summarize
+from .views.review import build_review
 
 
 @dataclass
@@ -63,7 +69,7 @@ def fill_book(path, target=None, catalog: Catalog | None = None, when: datetime 
               dry_run: bool = False):
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
     (default: in place). Returns (FillResult, CheckResult of the filled report)."""
-    from .fill import fill_report
+    from .rules.fill import fill_report
     catalog = catalog or load_catalog()
     report = read_report(path)
     filled = fill_report(report, catalog)

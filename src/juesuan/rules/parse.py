@@ -12,14 +12,23 @@ import re
 from decimal import Decimal
 from typing import Mapping, Sequence
 
-from . import rules as R
-from .errors import UnusableWorkbook
+from ..domain.errors import UnusableWorkbook
+from ..domain.layout import a1, layout_of
+from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
+from ..domain.money import AmountError, parse_amount
+from ..domain.schema import (
+    CODE,
+    ECONOMIC,
+    INFO_FIELDS,
+    INFO_SHEET,
+    SINGLE_ROW,
+    TABLE_IDS,
+    TABLES,
+    TOTAL_KEY,
+    TWO_SIDED,
+)
+from . import registry as R
 from .findings import Finding
-from .layout import a1, layout_of
-from .model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
-from .money import AmountError, parse_amount
-from .schema import (CODE, ECONOMIC, INFO_FIELDS, INFO_SHEET, SINGLE_ROW, TABLE_IDS, TABLES, TOTAL_KEY,
-                     TWO_SIDED)
 
 Grid = Sequence[Sequence[object]]
 

@@ -11,8 +11,17 @@ from decimal import Decimal
 from typing import Iterator, NamedTuple
 
 from .layout import a1, layout_of
-from .schema import (CODE, ECONOMIC, INFO_FIELDS, INFO_SHEET, SINGLE_KEY, SINGLE_ROW, TABLES, TOTAL_KEY,
-                     TWO_SIDED)
+from .schema import (
+    CODE,
+    ECONOMIC,
+    INFO_FIELDS,
+    INFO_SHEET,
+    SINGLE_KEY,
+    SINGLE_ROW,
+    TABLES,
+    TOTAL_KEY,
+    TWO_SIDED,
+)
 
 
 class Ref(NamedTuple):

@@ -35,13 +35,34 @@ from openpyxl.styles.colors import Color
 from openpyxl.styles.fills import Fill
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from .errors import UnusableWorkbook, WriteRefused
-from .review import FIRST_ROW, HEADER_ROW, MARK_COLUMNS, NOTE_COLUMN, Review, note_key
-from .safety import Snapshot, check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
-from .schema import REVIEW_SHEET, SHEET_NAMES, TABLE_IDS
-from .styles import AMOUNT_FORMAT, BODY_FONT, DERIVED_FILL, SEVERITY_FILLS
-from .template import BORDER, review_header, set_text
-from .workbook_io import CELL_RE, FORMULA_RE, REF_RE, TYPE_RE, VALUE_RE, cached_formula_values, sheet_parts
+from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..domain.schema import REVIEW_SHEET, SHEET_NAMES, TABLE_IDS
+from ..views.review import (
+    FIRST_ROW,
+    HEADER_ROW,
+    MARK_COLUMNS,
+    NOTE_COLUMN,
+    Review,
+    note_key,
+)
+from ..views.styles import AMOUNT_FORMAT, BODY_FONT, DERIVED_FILL, SEVERITY_FILLS
+from .reader import (
+    CELL_RE,
+    FORMULA_RE,
+    REF_RE,
+    TYPE_RE,
+    VALUE_RE,
+    cached_formula_values,
+    sheet_parts,
+)
+from .safety import (
+    Snapshot,
+    check_bytes,
+    content_openpyxl_drops,
+    file_stamp,
+    take_snapshot,
+)
+from .template_xlsx import BORDER, review_header, set_text
 
 MAX_CELL_TEXT = 32767          # Excel's limit; a longer string makes Excel "repair" the file
 TEMP_PREFIX = ".~juesuan-"

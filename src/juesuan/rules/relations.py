@@ -10,10 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .catalog import Catalog, load_catalog
-from .model import Report, Row, Table
-from .model import Ref
-from .schema import (CODE, PERSONNEL_TOTAL, PUBLIC_TOTAL, SINGLE_KEY, TABLES, TOTAL_KEY)
+from ..domain.catalog import Catalog, load_catalog
+from ..domain.model import Ref, Report, Row, Table
+from ..domain.schema import (
+    CODE,
+    PERSONNEL_TOTAL,
+    PUBLIC_TOTAL,
+    SINGLE_KEY,
+    TABLES,
+    TOTAL_KEY,
+)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import plain
+from ..domain.money import plain
 
 ERROR = "error"
 WARNING = "warning"
@@ -54,8 +54,8 @@ def summarize(findings) -> dict[str, int]:
 
 
 def sort_findings(findings) -> list[Finding]:
-    from .layout import parse_a1
-    from .schema import SHEET_NAMES
+    from ..domain.layout import parse_a1
+    from ..domain.schema import SHEET_NAMES
 
     def order(f: Finding):
         sheet = SHEET_NAMES.index(f.table) if f.table in SHEET_NAMES else len(SHEET_NAMES)

@@ -1,0 +1,4 @@
+"""python -m juesuan.cli"""
+from . import main
+
+main()

@@ -1,0 +1,1 @@
+"""Files and spreadsheet libraries: safety checks, readers, the atomic writer, xlsx renderers, PDF."""
