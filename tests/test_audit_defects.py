@@ -32,6 +32,8 @@ from juesuan.rules.audit import audit
 from juesuan.rules.findings import ERROR, INFO, WARNING
 from juesuan.rules.parse import parse_grids
 
+CATALOG = load_catalog()
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 BROKEN = SAMPLES / "broken"
@@ -330,7 +332,7 @@ def _edited_copy(tmp_path, name, edit) -> Path:
 def test_text_amount_in_a_file(tmp_path):
     def edit(wb):
         wb["公开02"]["C9"] = "12,3a"
-    result = check_book(_edited_copy(tmp_path, J, edit))
+    result = check_book(_edited_copy(tmp_path, J, edit), CATALOG)
     errors = [f for f in result.findings if f.severity == ERROR]
     assert [key(f) for f in errors] == ["E01@公开02!C9"]
     assert "“12,3a”不是金额" in errors[0].message and "2010301 行政运行" in errors[0].message
@@ -339,7 +341,7 @@ def test_text_amount_in_a_file(tmp_path):
 def test_missing_sheet_in_a_file(tmp_path):
     def edit(wb):
         del wb["公开09"]
-    result = check_book(_edited_copy(tmp_path, J, edit))
+    result = check_book(_edited_copy(tmp_path, J, edit), CATALOG)
     assert keys(result.findings, ERROR) == {"E02@公开09"}
     # the 三公 comparisons with a missing sheet are not echoed as further findings
     assert not [f for f in result.findings if f.rule in ("R9.1", "R9.2", "R17.4", "R17.5")]
@@ -371,7 +373,7 @@ def test_float_noise_of_a_formula_result_is_not_a_finding(tmp_path):
     shutil.copy(SAMPLES / f"{J}.xlsx", path)
     _write_raw_values(path, "公开06", {"C34": repr(1688.81 + 0.07), "C7": "1688.8099999999999"})
     assert openpyxl.load_workbook(path, data_only=True)["公开06"]["C34"].value == 1688.8799999999999
-    result = check_book(path)
+    result = check_book(path, CATALOG)
     assert {(key(f), f.severity) for f in result.findings} == {(key(f), f.severity) for f in clean_findings(J)}
     assert not [f for f in result.findings if f.rule == "E12"]
 
@@ -390,7 +392,7 @@ BROKEN_EXPECTED = {
 
 def _check_broken(path: Path, name: str):
     source, errors, warnings = BROKEN_EXPECTED[name]
-    result = check_book(path)
+    result = check_book(path, CATALOG)
     assert keys(result.findings, ERROR) - keys(clean_findings(source), ERROR) == errors, name
     assert keys(result.findings, WARNING) - keys(clean_findings(source), WARNING) == warnings, name
     assert result.has_errors == bool(errors)

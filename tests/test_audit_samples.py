@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from juesuan.domain.catalog import load_catalog
 from juesuan.ops import check_book
 from juesuan.rules.audit import HALF_CENT
 from juesuan.rules.findings import ERROR, INFO, WARNING
+
+CATALOG = load_catalog()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import seedtext as st  # noqa: E402
@@ -88,7 +91,7 @@ _results = {}
 
 def result(name):
     if name not in _results:
-        _results[name] = check_book(SAMPLES / f"{name}.xlsx")
+        _results[name] = check_book(SAMPLES / f"{name}.xlsx", CATALOG)
     return _results[name]
 
 

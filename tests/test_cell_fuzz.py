@@ -24,7 +24,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-import pytest
 from conftest import sample_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

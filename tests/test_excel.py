@@ -29,8 +29,11 @@ from hypothesis import strategies as st  # noqa: E402
 
 import juesuan.excel as xl  # noqa: E402
 from juesuan import build_excel  # noqa: E402
+from juesuan.domain.catalog import load_catalog
 from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET  # noqa: E402
 from juesuan.ops import check_book, fill_book, save_review  # noqa: E402
+
+CATALOG = load_catalog()
 
 MACROS = ROOT / "macros"
 ADDIN = ROOT / "xlsx_templates" / "juesuan.xlam"
@@ -218,7 +221,7 @@ def test_workbook_is_the_standard_workbook_cell_for_cell(tmp_path):
     build_workbook().save(fresh)
     assert cell_snapshot(XLSM) == cell_snapshot(fresh), \
         "xlsx_templates/standard.xlsm is stale: run python -m juesuan.build_excel"
-    assert all(table.present for table in check_book(XLSM).report.tables.values())
+    assert all(table.present for table in check_book(XLSM, CATALOG).report.tables.values())
 
 
 def test_rebuilding_gives_the_same_modules_ribbon_and_buttons(tmp_path):
@@ -277,11 +280,11 @@ PARITY_BOOKS = [SAMPLES / "jinan_lixia_2023.xlsx", BROKEN / "text_in_amount.xlsx
 @pytest.mark.parametrize("source", PARITY_BOOKS, ids=lambda p: p.stem)
 def test_validate_through_xlwings_equals_cli_check_write(tmp_path, source):
     cli, excel = cli_and_excel_copies(tmp_path, source)
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     actions, alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     assert xl.compare_reviews(cli, replayed) == []
     assert {a["func"] for a in actions} <= xl.vba_client_actions()
-    counts = check_book(cli).summary
+    counts = check_book(cli, CATALOG).summary
     (prompt, title, buttons, mode, _callback), = alerts
     assert title == "决算助手" and buttons == "ok"
     assert prompt.startswith(f"审核完成：错误 {counts['error']} 条，警告 {counts['warning']} 条，提示 {counts['info']} 条")
@@ -310,7 +313,7 @@ def test_writes_are_blocks_not_cells(tmp_path):
 
 def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_path):
     cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "text_in_amount.xlsx")
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     xl.run_through_excel_model(excel, xl.validate, WHEN)
     for path in (cli, excel):           # the clerk writes notes and fixes the error
         wb = openpyxl.load_workbook(path)
@@ -318,7 +321,7 @@ def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_pat
         wb[REVIEW_SHEET]["J8"] = 12
         wb["公开05"]["D9"] = 757.06
         wb.save(path)
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     _actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     assert xl.compare_reviews(cli, replayed) == []
     assert replayed["公开05"]["D9"].fill.fill_type is None     # the fixed cell lost its red
@@ -329,16 +332,16 @@ def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_pat
 def test_excel_after_cli_and_cli_after_excel_agree(tmp_path):
     """Clerks switch between the command line and the buttons: each reads the other's registry."""
     cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
-    save_review(check_book(cli), cli, when=WHEN)
-    save_review(check_book(excel), excel, when=WHEN)       # both start from a CLI run
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
+    save_review(check_book(excel, CATALOG), excel, when=WHEN)       # both start from a CLI run
     wb = openpyxl.load_workbook(cli)
     wb["公开03"]["C6"] = 500.07
     wb.save(cli)
     shutil.copy(cli, excel)
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN)
     assert xl.compare_reviews(cli, replayed) == []
-    save_review(check_book(excel), excel, when=WHEN)       # and the CLI after the button
+    save_review(check_book(excel, CATALOG), excel, when=WHEN)       # and the CLI after the button
     assert xl.compare_reviews(cli, openpyxl.load_workbook(excel)) == []
 
 
@@ -348,7 +351,7 @@ def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
         wb = openpyxl.load_workbook(path)
         del wb[REVIEW_SHEET]
         wb.save(path)
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     assert "addSheet" in {a["func"] for a in actions}
     assert replayed.sheetnames[-1] == REVIEW_SHEET
@@ -359,7 +362,7 @@ def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
                          ids=lambda p: p.stem)
 def test_fill_through_xlwings_equals_cli_fill(tmp_path, source):
     cli, excel = cli_and_excel_copies(tmp_path, source)
-    filled, _result = fill_book(cli, when=WHEN)
+    filled, _result = fill_book(cli, CATALOG, when=WHEN)
     actions, alerts, replayed = xl.run_through_excel_model(excel, xl.fill, WHEN, save=False)
     assert filled.changes, "the sample should have something to fill"
     assert xl.compare_reviews(cli, replayed) == []          # amounts, review and colours
@@ -467,7 +470,7 @@ def test_replay_stores_text_as_excel_would():
 
 def test_the_comparison_sees_a_difference(tmp_path):
     cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
-    save_review(check_book(cli), cli, when=WHEN)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
     _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     assert xl.compare_reviews(cli, replayed) == []
     from openpyxl.styles import PatternFill

@@ -3,7 +3,6 @@ from collections import Counter
 from decimal import Decimal
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
 from conftest import sample_path
 from helpers import cell_snapshot, grids_of

@@ -24,6 +24,7 @@ import seedtext as st  # noqa: E402
 from conftest import SAMPLE_NAMES, has_soffice, needs_soffice, sample_path  # noqa: E402
 
 from juesuan.cli import main  # noqa: E402
+from juesuan.domain.catalog import load_catalog
 from juesuan.domain.model import add_code_row  # noqa: E402
 from juesuan.domain.money import round_cents  # noqa: E402
 from juesuan.domain.schema import TABLE_IDS, TABLES, TOTAL_KEY  # noqa: E402
@@ -33,6 +34,8 @@ from juesuan.io.reader import read_report  # noqa: E402
 from juesuan.io.template_xlsx import build_workbook  # noqa: E402
 from juesuan.ops import check_book, save_review  # noqa: E402
 from juesuan.views.publication import build_publication, printed  # noqa: E402
+
+CATALOG = load_catalog()
 
 SEEDS = {
     "liaocheng_bjb_2024": "000_d5863c2797256b7e.txt",
@@ -393,7 +396,7 @@ def test_warnings_without_a_note_are_listed(tmp_path):
     shutil.copy(sample_path("jinan_lixia_2023"), book)
     res = run(book, "-o", tmp_path / "a.xlsx")
     assert res.exit_code == 0 and "以下 3 条警告尚未" in res.output
-    save_review(check_book(book), book)            # the clerk runs check --write …
+    save_review(check_book(book, CATALOG), book)            # the clerk runs check --write …
     wb = openpyxl.load_workbook(book)
     ws = wb["审核结果"]
     noted = 0

@@ -18,11 +18,14 @@ from click.testing import CliRunner
 from conftest import needs_soffice
 
 from juesuan.cli import main
+from juesuan.domain.catalog import load_catalog
 from juesuan.domain.layout import parse_a1
 from juesuan.domain.money import fmt
 from juesuan.ops import check_book
 from juesuan.rules.findings import SEVERITY_LABELS
 from juesuan.views.styles import SEVERITY_FILLS
+
+CATALOG = load_catalog()
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -149,7 +152,7 @@ def sha(path: Path) -> str:
 # --- (a) layout, (b) links ---------------------------------------------------------------
 def test_header_lines_and_one_row_per_finding(tmp_path):
     path = copy_of(tmp_path, J)
-    findings = check_book(path).findings
+    findings = check_book(path, CATALOG).findings
     write_review(path)
     ws = openpyxl.load_workbook(path)[REVIEW]
     assert ws["A1"].value == "审核结果"
@@ -199,7 +202,7 @@ def test_every_hyperlink_points_at_an_existing_cell(tmp_path, name, source):
         assert row <= wb[sheet].max_row and col <= wb[sheet].max_column
         assert f"{sheet}!{address}" == cell.value
         links += 1
-    assert links == len([f for f in check_book(path).findings if f.cell])
+    assert links == len([f for f in check_book(path, CATALOG).findings if f.cell])
 
 
 # --- (c) marks and their removal ---------------------------------------------------------
@@ -214,7 +217,7 @@ def test_marks_follow_the_findings_and_a_fix_restores_the_original_fill(tmp_path
     edit(path, {("公开03", "C6"): 500.70, ("公开03", "D9"): 107.17})
     result = write_review(path)
     assert result.exit_code == 1
-    findings = check_book(path).findings
+    findings = check_book(path, CATALOG).findings
     expected = worst_by_cell(findings)
     assert {"公开03!C6": "error", "公开01!F32": "error", "公开03!C9": "error", "公开03!D8": "error",
             "公开05!D9": "warning", "公开06!C36": "info"}.items() <= expected.items()
@@ -314,7 +317,7 @@ def test_nothing_outside_the_review_and_the_marks_changes(tmp_path, name, source
     path = copy_of(tmp_path, name, source)
     write_review(path)
     marks = set(marked_cells(openpyxl.load_workbook(path)))
-    assert marks == set(worst_by_cell(check_book(path).findings))
+    assert marks == set(worst_by_cell(check_book(path, CATALOG).findings))
     assert_same_outside_review(source / f"{name}.xlsx", path, marks)
 
 
@@ -332,7 +335,7 @@ def test_libreoffice_prints_the_review_rows(tmp_path):
                           capture_output=True, text=True, timeout=120).stdout
     squeezed = re.sub(r"\s+", "", text)
     assert "审核结果" in text and all(h in text for h in HEADERS[:6])
-    findings = check_book(path).findings
+    findings = check_book(path, CATALOG).findings
     assert len(findings) == 4
     for number, f in enumerate(findings, start=1):
         assert re.search(rf"\b{number}\s+{SEVERITY_LABELS[f.severity]}\s+{re.escape(f.rule)}\s+{f.table}\s+"
@@ -351,7 +354,7 @@ def test_output_copy_leaves_the_source_bytes_unchanged(tmp_path):
     result = cli("check", source, "-o", target)
     assert result.exit_code == 1
     assert sha(source) == before
-    assert len(review_rows(target)) == len(check_book(source).findings) == 4
+    assert len(review_rows(target)) == len(check_book(source, CATALOG).findings) == 4
     assert openpyxl.load_workbook(source)[REVIEW]["A2"].value.startswith("尚未审核")
 
 

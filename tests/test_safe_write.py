@@ -23,12 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from juesuan.cli import main
+from juesuan.domain.catalog import load_catalog
 from juesuan.domain.errors import UnusableWorkbook, WriteRefused
 from juesuan.io.reader import read_report
+from juesuan.io.review_xlsx import _fill_to_text, clear_marks, previous_review
 from juesuan.io.safety import CHANGED
-from juesuan.io.writeback import _fill_to_text, clear_marks, previous_review
 from juesuan.ops import check_book, save_review
 from juesuan.views.review import FIRST_ROW, MARK_COLUMNS
+
+CATALOG = load_catalog()
 
 REVIEW = "审核结果"
 
@@ -74,7 +77,7 @@ def test_save_failing_half_way_leaves_the_original(tmp_path, monkeypatch, error)
 def test_interrupt_during_save_leaves_the_original(tmp_path, monkeypatch):
     path = F.copy_sample(tmp_path / "单位.xlsx")
     before = F.sha256(path)
-    result = check_book(path)
+    result = check_book(path, CATALOG)
     _fail_after(monkeypatch, 4, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         save_review(result, path)
@@ -235,7 +238,7 @@ def _results(path):
 
 
 def _findings(path):
-    return [(f.rule, f.table, f.cell, f.message) for f in check_book(path).findings]
+    return [(f.rule, f.table, f.cell, f.message) for f in check_book(path, CATALOG).findings]
 
 
 def test_rich_workbook_round_trip_changes_only_our_cells(tmp_path):
@@ -286,7 +289,7 @@ def test_gradient_and_theme_fills_survive_serialisation():
     from openpyxl.styles import GradientFill, PatternFill
     from openpyxl.styles.colors import Color
 
-    from juesuan.io.writeback import _text_to_fill
+    from juesuan.io.review_xlsx import _text_to_fill
     for fill in (PatternFill("solid", fgColor=Color(theme=4, tint=0.6)), GradientFill(stop=("FFFFFF", "4472C4")),
                  PatternFill("darkGrid", fgColor="FF0000", bgColor=Color(indexed=64)), PatternFill(fill_type=None)):
         assert repr(_text_to_fill(_fill_to_text(fill))) == repr(fill)
@@ -347,7 +350,7 @@ def test_any_text_can_be_written_into_the_review(tmp_path_factory, unit, name):
     import io
 
     from juesuan.domain.schema import SHEET_NAMES
-    from juesuan.io.writeback import write_review
+    from juesuan.io.review_xlsx import write_review
     from juesuan.rules.audit import audit
     from juesuan.rules.parse import parse_grids
     from juesuan.views.review import build_review
@@ -444,7 +447,7 @@ def test_file_changed_while_being_read_is_unusable(tmp_path, monkeypatch):
 
 def test_file_changed_after_check_is_not_overwritten(tmp_path):
     path = F.copy_sample(tmp_path / "单位.xlsx")
-    result = check_book(path)
+    result = check_book(path, CATALOG)
     shutil.copy(sample_path("zibo_zhangdian_2024"), path)        # the clerk saved a new version meanwhile
     clerk = F.sha256(path)
     with pytest.raises(WriteRefused) as refused:
@@ -490,7 +493,7 @@ def test_formula_results_are_not_restored_after_values_changed(tmp_path):
     write_values(wb, [("公开02", "C7", 1)])          # C6 is =SUM(C7:C9): its stored result is now wrong
     save_atomically(wb, book)
     assert _results(book)["公开02"][5][2] is None
-    bad = [f for f in check_book(book).findings if (f.table, f.cell) == ("公开02", "C6")]
+    bad = [f for f in check_book(book, CATALOG).findings if (f.table, f.cell) == ("公开02", "C6")]
     assert bad and bad[0].rule == "E01" and "未计算的公式" in bad[0].message
 
 

@@ -130,7 +130,7 @@ class _GridBook:
 
 def previous_registry(live: LiveBook) -> tuple[dict, list[tuple[str, str, str]]]:
     """(notes by finding key, [(sheet, A1, original fill text)]) left by the last run, CLI or Excel."""
-    from .io.writeback import previous_review
+    from .io.review_xlsx import previous_review
     notes, marks = previous_review(_GridBook(live))
     return {key: _plain(value) for key, value in notes.items()}, marks
 
@@ -152,7 +152,7 @@ def fill_hex(original: str) -> str | None:
     from openpyxl.styles import GradientFill
     from openpyxl.styles.colors import COLOR_INDEX
 
-    from .io.writeback import _text_to_fill
+    from .io.review_xlsx import _text_to_fill
     fill = _text_to_fill(original)
     if isinstance(fill, GradientFill):
         color = fill.stop[0].color if fill.stop else None
@@ -173,7 +173,7 @@ def fill_text(rgb: str | None) -> str:
     """Registry text for a fill read from Excel ('#RRGGBB' or None), as the file writer spells it."""
     from openpyxl.styles import PatternFill
 
-    from .io.writeback import _fill_to_text
+    from .io.review_xlsx import _fill_to_text
     if rgb is None:
         return ""
     return _fill_to_text(PatternFill("solid", fgColor="00" + rgb.lstrip("#").upper()))
@@ -269,7 +269,7 @@ class ReviewPlan:
 
 
 def plan_review(live: LiveBook, review: Review, report, old_marks) -> ReviewPlan:
-    from .io.writeback import safe_text
+    from .io.review_xlsx import safe_text
     sheets = set(live.names) | {REVIEW_SHEET}
     old = {(sheet, address): original for sheet, address, original in old_marks
            if sheet in sheets and sheet != REVIEW_SHEET and _valid_address(address)}
@@ -471,12 +471,13 @@ def publish(book=None, output: str | os.PathLike | None = None, *, catalog=None)
     def work(book):
         from .io.publication_xlsx import render_workbook
         from .io.writeback import save_atomically
-        from .views.publication import build_publication, finding_lines, gate
+        from .ops import finding_lines, publication_gate
+        from .views.publication import build_publication
         target = Path(output) if output else _book_path(book).with_name(f"{_book_path(book).stem}-公开表.xlsx")
         live = read_book(book)
         report = _parse(live)
         notes, _marks = previous_registry(live)
-        checked = gate(audit(report, catalog or load_catalog()), notes)
+        checked = publication_gate(audit(report, catalog or load_catalog()), notes)
         if checked.errors:
             lines = "\n".join(line.strip() for line in finding_lines(checked.errors, limit=8))
             _alert(book, f"审核发现 {len(checked.errors)} 条错误，不能生成公开表：\n{lines}\n"
@@ -727,7 +728,7 @@ def selftest(paths=None, out=sys.stdout) -> bool:
             xl_copy = Path(folder) / f"excel-{source.name}"
             shutil.copy(source, cli_copy)
             shutil.copy(source, xl_copy)
-            save_review(check_book(cli_copy), cli_copy, when=when)
+            save_review(check_book(cli_copy, load_catalog()), cli_copy, when=when)
             actions, alerts, replayed = run_through_excel_model(xl_copy, validate, when, save=False)
             diffs = compare_reviews(cli_copy, replayed)
             unknown = sorted({a["func"] for a in actions} - vba_client_actions())

@@ -1,25 +1,26 @@
-"""The operations every entry point offers (CLI, Excel button, batch), over files.
+"""The operations every entry point offers, written once.
 
-Each is a few lines over the pure core: read -> audit/fill -> render -> save safely.
+The CLI, batch, the Excel buttons (and any later service) call these and nothing
+below them: check a book or sheet grids, fill and check again, the publication
+gate. Each is a few lines over the pure core (rules/, views/) and the file
+adapters (io/). The catalogue is resolved once, at the edge, and passed in.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping, Sequence
 
-from .domain.catalog import Catalog, load_catalog
+from .domain.catalog import Catalog
 from .domain.model import Report
 from .io.reader import read_report
-from .io.writeback import (
-    load_for_update,
-    previous_review,
-    save_atomically,
-    write_review,
-    write_values,
-)
+from .io.writeback import load_for_update, save_atomically, write_values
+from .io.review_xlsx import previous_review, write_review
 from .rules.audit import audit
-from .rules.findings import Finding, sort_findings, summarize
+from .rules.fill import FillResult, fill_report
+from .rules.findings import ERROR, WARNING, Finding, sort_findings, summarize
+from .rules.parse import parse_grids
 from .views.review import build_review
 
 
@@ -28,7 +29,6 @@ class CheckResult:
     path: str
     report: Report
     findings: list[Finding]
-    extra: list = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -36,7 +36,7 @@ class CheckResult:
 
     @property
     def has_errors(self) -> bool:
-        return self.summary["error"] > 0
+        return self.summary[ERROR] > 0
 
     def to_json(self) -> dict:
         return {
@@ -49,11 +49,70 @@ class CheckResult:
         }
 
 
-def check_book(path, catalog: Catalog | None = None) -> CheckResult:
-    report = read_report(path)
-    return CheckResult(str(path), report, audit(report, catalog or load_catalog()))
+# --- check ------------------------------------------------------------------------------
+def check_report(report: Report, catalog: Catalog, path: str | None = None) -> CheckResult:
+    """The audit of a report already read (from a file, a live book or sheet grids)."""
+    return CheckResult(str(path if path is not None else report.source or ""), report, audit(report, catalog))
 
 
+def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalog,
+                source: str | None = None) -> CheckResult:
+    """Check sheet grids (what a live workbook or a service request hands over)."""
+    return check_report(parse_grids(grids, source), catalog)
+
+
+def check_book(path, catalog: Catalog, reader: str = "openpyxl") -> CheckResult:
+    """Read and check one workbook file; `reader` is "openpyxl" or "fast" (batch)."""
+    return check_report(read_report(path, reader=reader), catalog, str(path))
+
+
+# --- fill -------------------------------------------------------------------------------
+def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None) -> tuple[FillResult, CheckResult]:
+    """Fill every derived cell of `report` in memory, then audit the filled report.
+
+    The findings are the audit's plus fill's own (what it overwrote)."""
+    filled = fill_report(report, catalog)
+    result = check_report(report, catalog, path)
+    result.findings = sort_findings(result.findings + filled.findings)
+    return filled, result
+
+
+# --- the publication gate ----------------------------------------------------------------
+@dataclass
+class Gate:
+    errors: list[Finding] = field(default_factory=list)
+    unexplained: list[Finding] = field(default_factory=list)   # warnings without a 备注
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.errors)
+
+
+def publication_gate(findings: list[Finding], notes: dict) -> Gate:
+    """Errors stop a publication; warnings without the clerk's 备注 are listed.
+
+    `notes`: the clerk's 备注 by finding key, as the review sheet keeps them."""
+    gate = Gate()
+    for f in findings:
+        if f.severity == ERROR:
+            gate.errors.append(f)
+        elif f.severity == WARNING and not str(notes.get(f.key) or "").strip():
+            gate.unexplained.append(f)
+    return gate
+
+
+def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
+    """Findings as indented lines for a message, at most `limit` of them."""
+    lines = []
+    for f in findings[:limit]:
+        where = f"{f.table}!{f.cell}" if f.cell else f.table
+        lines.append(f"  {where}：{f.message}")
+    if len(findings) > limit:
+        lines.append(f"  ……另有 {len(findings) - limit} 条，运行 juesuan check 查看全部")
+    return lines
+
+
+# --- files -------------------------------------------------------------------------------
 def save_review(result: CheckResult, source, target=None, when: datetime | None = None) -> Path:
     """Write the review of `result` into `target` (default: the source itself)."""
     source = Path(source)
@@ -65,15 +124,12 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
     return target
 
 
-def fill_book(path, target=None, catalog: Catalog | None = None, when: datetime | None = None,
-              dry_run: bool = False):
+def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
+              dry_run: bool = False) -> tuple[FillResult, CheckResult]:
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
-    (default: in place). Returns (FillResult, CheckResult of the filled report)."""
-    from .rules.fill import fill_report
-    catalog = catalog or load_catalog()
+    (default: in place; nothing is written when dry_run)."""
     report = read_report(path)
-    filled = fill_report(report, catalog)
-    result = CheckResult(str(path), report, sort_findings(audit(report, catalog) + filled.findings))
+    filled, result = fill_and_recheck(report, catalog, str(path))
     if not dry_run:
         workbook = load_for_update(Path(path))
         write_values(workbook, [(c.table, c.address, c.new) for c in filled.changes])

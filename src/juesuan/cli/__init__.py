@@ -153,7 +153,7 @@ def fill(book, output, in_place, catalogs):
         raise click.UsageError("-o 与 --in-place 只能选一个")
     dry_run = not (output or in_place)
     try:
-        filled, result = fill_book(book, output, _catalog(catalogs), dry_run=dry_run)
+        filled, result = fill_book(book, _catalog(catalogs), output, dry_run=dry_run)
     except (UnusableWorkbook, WriteRefused) as exc:
         click.echo(f"{book}：无法处理 —— {getattr(exc, 'message', exc)}", err=True)
         sys.exit(EXIT_UNUSABLE)

@@ -3,17 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..views.publication import (
-    ZERO_BLANK,
-    ZERO_STYLES,
-    build_publication,
-    finding_lines,
-    gate,
-    read_notes,
-    records,
-    records_csv,
-    records_json,
-)
+from ..io.review_xlsx import read_notes
+from ..io.writeback import ordinary_mode, write_bytes_atomically
+from ..ops import finding_lines, publication_gate
+from ..views.publication import ZERO_BLANK, ZERO_STYLES, build_publication, records, records_csv, records_json
 
 
 def _command():
@@ -71,7 +64,7 @@ def _command():
         except UnusableWorkbook as exc:
             click.echo(f"{book}：无法使用 —— {exc.message}", err=True)
             raise SystemExit(2)
-        result = gate(audit(report, catalog), read_notes(source))
+        result = publication_gate(audit(report, catalog), read_notes(source))
         if result.errors:
             head = f"{book}：审核发现 {len(result.errors)} 条错误"
             if not force:
@@ -93,14 +86,14 @@ def _command():
         try:
             if output and fmt in ("csv", "json"):
                 data = records_csv(publication) if fmt == "csv" else records_json(publication)
-                _write_bytes(Path(output), data)
+                write_bytes_atomically(Path(output), data)
                 click.echo(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
             workbook = render_workbook(publication)
             if output and fmt == "xlsx":
                 existed = Path(output).exists()
                 save_atomically(workbook, Path(output))
                 if not existed:
-                    _ordinary_mode(Path(output))
+                    ordinary_mode(Path(output))
                 click.echo(f"已生成公开表：{output}")
             if pdf:
                 from ..io.pdf import PdfUnavailable, workbook_to_pdf
@@ -111,54 +104,13 @@ def _command():
                     click.echo(f"未生成 PDF：{exc}", err=True)
                     raise SystemExit(2)
                 if not existed:
-                    _ordinary_mode(Path(pdf))
+                    ordinary_mode(Path(pdf))
                 click.echo(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
         except WriteRefused as exc:
             click.echo(f"错误：{exc}", err=True)
             raise SystemExit(2)
 
     return publish_command
-
-
-def _write_bytes(target: Path, data: bytes) -> None:
-    """Write next to the target and move it into place, like save_atomically."""
-    import os
-    import tempfile
-
-    from ..domain.errors import WriteRefused
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise WriteRefused(f"{target}：文件是只读的（或正被其他程序占用），未做任何修改")
-    existed = target.exists()
-    try:
-        handle, temp = tempfile.mkstemp(prefix=".~juesuan-", suffix=target.suffix, dir=folder)
-    except OSError as exc:
-        raise WriteRefused(f"{target}：无法在该文件夹中写入（{exc.strerror or exc}）") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if existed:
-            os.chmod(temp, target.stat().st_mode & 0o777)
-        os.replace(temp, target)
-        if not existed:
-            _ordinary_mode(target)
-    except OSError as exc:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise WriteRefused(f"{target}：保存失败（{exc.strerror or exc}）") from None
-
-
-def _ordinary_mode(path: Path) -> None:
-    """A new output file gets the permissions of any new file (temporary files are created 0600)."""
-    import os
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        os.chmod(path, 0o666 & ~mask)
-    except OSError:
-        pass
 
 
 publish_command = _command()

@@ -213,11 +213,17 @@ def _mark_uncalculated(snapshot: Snapshot, grids: dict[str, list[tuple]]) -> Non
                     grid[row - 1] = tuple(values)
 
 
-def read_report(path) -> Report:
-    """Check, read and parse one workbook file; the file must not change while we read it."""
+def read_report(path, reader: str = "openpyxl") -> Report:
+    """Check, read and parse one workbook file; the file must not change while we read it.
+
+    `reader`: "openpyxl" (check, fill, publish) or "fast" (batch: the lean XML reader)."""
     path = Path(path)
     snapshot = check_file(path)
-    grids = read_grids(snapshot)
+    if reader == "fast":
+        from ..batch import read_grids_fast   # temporary: the lean reader moves into io/
+        grids = read_grids_fast(snapshot)
+    else:
+        grids = read_grids(snapshot)
     if not snapshot.unchanged():
         raise UnusableWorkbook(CHANGED, str(path))
     report = parse_grids(grids, str(path))

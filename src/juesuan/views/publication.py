@@ -12,9 +12,8 @@ import csv
 import io
 import json
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from ..domain.layout import HEADER_TOP, HeaderCell, layout_of
 from ..domain.layout import _headers as merged_headers
@@ -31,7 +30,6 @@ from ..domain.schema import (
     TWO_SIDED,
     TableSpec,
 )
-from ..rules.findings import ERROR, WARNING, Finding
 
 ZERO_BLANK = "blank"      # zero and blank both print as an empty cell (seeds 000, 002)
 ZERO_DECIMAL = "0.00"     # every amount cell prints a figure, blank ones as 0.00 (seed 001)
@@ -327,49 +325,3 @@ def records_json(publication: Publication) -> bytes:
         "记录": records(publication),
     }
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-# --- the audit gate ---------------------------------------------------------------------------
-@dataclass
-class Gate:
-    errors: list[Finding] = field(default_factory=list)
-    unexplained: list[Finding] = field(default_factory=list)   # warnings without a 备注
-
-
-def gate(findings: list[Finding], notes: dict) -> Gate:
-    """`notes`: the clerk's 备注 by finding key (writeback.previous_review)."""
-    result = Gate()
-    for f in findings:
-        if f.severity == ERROR:
-            result.errors.append(f)
-        elif f.severity == WARNING and not str(notes.get(f.key) or "").strip():
-            result.unexplained.append(f)
-    return result
-
-
-def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
-    lines = []
-    for f in findings[:limit]:
-        where = f"{f.table}!{f.cell}" if f.cell else f.table
-        lines.append(f"  {where}：{f.message}")
-    if len(findings) > limit:
-        lines.append(f"  ……另有 {len(findings) - limit} 条，运行 juesuan check 查看全部")
-    return lines
-
-
-def read_notes(path: Path) -> dict:
-    """The 备注 a clerk wrote in the 审核结果 sheet (empty when there is none)."""
-    import openpyxl
-
-    from ..io.writeback import previous_review
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception:
-        return {}
-    try:
-        notes, _marks = previous_review(workbook)
-        return notes
-    except Exception:
-        return {}
-    finally:
-        workbook.close()
