@@ -3,114 +3,98 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
+from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..io.publication_xlsx import render_workbook
+from ..io.reader import read_report
 from ..io.review_xlsx import read_notes
-from ..io.writeback import ordinary_mode, write_bytes_atomically
-from ..ops import finding_lines, publication_gate
+from ..io.writeback import ordinary_mode, save_atomically, write_bytes_atomically
+from ..ops import check_report, finding_lines, publication_gate
 from ..views.publication import ZERO_BLANK, ZERO_STYLES, build_publication, records, records_csv, records_json
+from .options import CONTEXT, Exit, catalog_option, format_option, output_option, resolve_catalog
 
 
-def _command():
-    import click
+@click.command(context_settings=CONTEXT)
+@click.argument("book", type=click.Path())
+@output_option("输出文件：公开表 .xlsx；配合 --format csv/json 时为数据文件")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), help="同时生成 PDF（需安装 LibreOffice）")
+@format_option(("xlsx", "csv", "json"), None, "输出格式：xlsx 公开表（默认）；csv / json 开放数据（每个数字一条记录）")
+@click.option("--zero", type=click.Choice(list(ZERO_STYLES)), default=ZERO_BLANK, show_default=True,
+              help="零怎样显示：blank 零和空栏都留空；0.00 零和空栏都显示 0.00（开放数据不受影响：零记为 0.00，空栏不输出）")
+@click.option("--force", is_flag=True, help="审核有错误时仍然生成（不建议）")
+@catalog_option
+def publish_command(book, output, pdf, fmt, zero, force, catalogs):
+    """生成公开用的九张表（每表一个工作表，可打印为 PDF）：标题、表号、单位、多行表头、注释齐全，金额为万元、两位小数。
 
-    from ..domain.catalog import CatalogError, load_catalog
-    from ..domain.errors import UnusableWorkbook, WriteRefused
-    from ..io.reader import read_report
-    from ..rules.audit import audit
-
-    @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-    @click.argument("book", type=click.Path())
-    @click.option("-o", "--output", type=click.Path(dir_okay=False),
-                  help="输出文件：公开表 .xlsx；配合 --format csv/json 时为数据文件")
-    @click.option("--pdf", "pdf", type=click.Path(dir_okay=False), help="同时生成 PDF（需安装 LibreOffice）")
-    @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "json"]), default=None,
-                  help="输出格式：xlsx 公开表（默认）；csv / json 开放数据（每个数字一条记录）")
-    @click.option("--zero", type=click.Choice(list(ZERO_STYLES)), default=ZERO_BLANK, show_default=True,
-                  help="零怎样显示：blank 零和空栏都留空；0.00 零和空栏都显示 0.00（开放数据不受影响：零记为 0.00，空栏不输出）")
-    @click.option("--force", is_flag=True, help="审核有错误时仍然生成（不建议）")
-    @click.option("--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
-                  help="补充的功能分类科目目录 CSV（表头 code,name），可多次指定")
-    def publish_command(book, output, pdf, fmt, zero, force, catalogs):
-        """生成公开用的九张表（每表一个工作表，可打印为 PDF）：标题、表号、单位、多行表头、注释齐全，金额为万元、两位小数。
-
-        \b
-        例：
-          juesuan publish 单位.xlsx -o 公开表.xlsx --pdf 公开表.pdf
-          juesuan publish 单位.xlsx -o 数据.csv --format csv
-        金额单位为“元”的工作簿自动换算为万元（四舍五入到分）。审核有错误时拒绝生成（可用 --force）。
-        退出码：0 已生成；1 审核有错误未生成；2 文件无法使用或无法写出。
-        """
-        from ..io.publication_xlsx import render_workbook
-        from ..io.writeback import save_atomically
-
-        source = Path(book)
-        if output is None and pdf is None:
-            raise click.UsageError("请用 -o 指定输出文件（.xlsx / .csv / .json），或用 --pdf 指定 PDF 文件")
-        fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
-        if fmt not in ("xlsx", "csv", "json"):
-            raise click.UsageError(f"无法从文件名判断输出格式“{Path(output).suffix}”：请用 --format 指定 xlsx、csv 或 json")
-        if output and Path(output).suffix.lower() != f".{fmt}":
-            raise click.UsageError(f"输出格式为 {fmt}，文件名应以 .{fmt} 结尾")
-        if pdf and Path(pdf).suffix.lower() != ".pdf":
-            raise click.UsageError("PDF 文件名应以 .pdf 结尾")
-        for target in (output, pdf):
-            if target and source.exists() and Path(target).resolve() == source.resolve():
-                raise click.UsageError("输出文件不能与原工作簿相同（会覆盖您填写的工作簿）")
-        try:
-            catalog = load_catalog(catalogs)
-        except CatalogError as exc:
-            raise click.UsageError(str(exc))
-        try:
-            report = read_report(source)
-        except UnusableWorkbook as exc:
-            click.echo(f"{book}：无法使用 —— {exc.message}", err=True)
-            raise SystemExit(2)
-        result = publication_gate(audit(report, catalog), read_notes(source))
-        if result.errors:
-            head = f"{book}：审核发现 {len(result.errors)} 条错误"
-            if not force:
-                click.echo(f"{head}，不能生成公开表：", err=True)
-                for line in finding_lines(result.errors):
-                    click.echo(line, err=True)
-                click.echo("请改正后再生成（juesuan check 查看详情）；确需生成请加 --force。", err=True)
-                raise SystemExit(1)
-            click.echo(f"注意：{head}，因指定 --force 仍然生成，公开前务必改正：", err=True)
+    \b
+    例：
+      juesuan publish 单位.xlsx -o 公开表.xlsx --pdf 公开表.pdf
+      juesuan publish 单位.xlsx -o 数据.csv --format csv
+    金额单位为“元”的工作簿自动换算为万元（四舍五入到分）。审核有错误时拒绝生成（可用 --force）。
+    退出码：0 已生成；1 审核有错误未生成；2 文件无法使用或无法写出。
+    """
+    source = Path(book)
+    if output is None and pdf is None:
+        raise click.UsageError("请用 -o 指定输出文件（.xlsx / .csv / .json），或用 --pdf 指定 PDF 文件")
+    fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
+    if fmt not in ("xlsx", "csv", "json"):
+        raise click.UsageError(f"无法从文件名判断输出格式“{Path(output).suffix}”：请用 --format 指定 xlsx、csv 或 json")
+    if output and Path(output).suffix.lower() != f".{fmt}":
+        raise click.UsageError(f"输出格式为 {fmt}，文件名应以 .{fmt} 结尾")
+    if pdf and Path(pdf).suffix.lower() != ".pdf":
+        raise click.UsageError("PDF 文件名应以 .pdf 结尾")
+    for target in (output, pdf):
+        if target and source.exists() and Path(target).resolve() == source.resolve():
+            raise click.UsageError("输出文件不能与原工作簿相同（会覆盖您填写的工作簿）")
+    catalog = resolve_catalog(catalogs)
+    try:
+        report = read_report(source)
+    except UnusableWorkbook as exc:
+        click.echo(f"{book}：无法使用 —— {exc.message}", err=True)
+        raise SystemExit(Exit.UNUSABLE)
+    result = publication_gate(check_report(report, catalog).findings, read_notes(source))
+    if result.errors:
+        head = f"{book}：审核发现 {len(result.errors)} 条错误"
+        if not force:
+            click.echo(f"{head}，不能生成公开表：", err=True)
             for line in finding_lines(result.errors):
                 click.echo(line, err=True)
-        if result.unexplained:
-            click.echo(f"以下 {len(result.unexplained)} 条警告尚未在“审核结果”表的“备注”栏说明原因（请核实）：")
-            for line in finding_lines(result.unexplained):
-                click.echo(line)
-        publication = build_publication(report, zero)
-        if publication.converted:
-            click.echo("工作簿金额单位为元，已换算为万元（四舍五入保留两位小数），注明“本套报表金额单位转换时可能存在尾数误差”。")
-        try:
-            if output and fmt in ("csv", "json"):
-                data = records_csv(publication) if fmt == "csv" else records_json(publication)
-                write_bytes_atomically(Path(output), data)
-                click.echo(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
-            workbook = render_workbook(publication)
-            if output and fmt == "xlsx":
-                existed = Path(output).exists()
-                save_atomically(workbook, Path(output))
-                if not existed:
-                    ordinary_mode(Path(output))
-                click.echo(f"已生成公开表：{output}")
-            if pdf:
-                from ..io.pdf import PdfUnavailable, workbook_to_pdf
-                existed = Path(pdf).exists()
-                try:
-                    pages = workbook_to_pdf(workbook, Path(pdf))
-                except PdfUnavailable as exc:
-                    click.echo(f"未生成 PDF：{exc}", err=True)
-                    raise SystemExit(2)
-                if not existed:
-                    ordinary_mode(Path(pdf))
-                click.echo(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
-        except WriteRefused as exc:
-            click.echo(f"错误：{exc}", err=True)
-            raise SystemExit(2)
-
-    return publish_command
-
-
-publish_command = _command()
+            click.echo("请改正后再生成（juesuan check 查看详情）；确需生成请加 --force。", err=True)
+            raise SystemExit(Exit.ERRORS)
+        click.echo(f"注意：{head}，因指定 --force 仍然生成，公开前务必改正：", err=True)
+        for line in finding_lines(result.errors):
+            click.echo(line, err=True)
+    if result.unexplained:
+        click.echo(f"以下 {len(result.unexplained)} 条警告尚未在“审核结果”表的“备注”栏说明原因（请核实）：")
+        for line in finding_lines(result.unexplained):
+            click.echo(line)
+    publication = build_publication(report, zero)
+    if publication.converted:
+        click.echo("工作簿金额单位为元，已换算为万元（四舍五入保留两位小数），注明“本套报表金额单位转换时可能存在尾数误差”。")
+    try:
+        if output and fmt in ("csv", "json"):
+            data = records_csv(publication) if fmt == "csv" else records_json(publication)
+            write_bytes_atomically(Path(output), data)
+            click.echo(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
+        workbook = render_workbook(publication)
+        if output and fmt == "xlsx":
+            existed = Path(output).exists()
+            save_atomically(workbook, Path(output))
+            if not existed:
+                ordinary_mode(Path(output))
+            click.echo(f"已生成公开表：{output}")
+        if pdf:
+            from ..io.pdf import PdfUnavailable, workbook_to_pdf
+            existed = Path(pdf).exists()
+            try:
+                pages = workbook_to_pdf(workbook, Path(pdf))
+            except PdfUnavailable as exc:
+                click.echo(f"未生成 PDF：{exc}", err=True)
+                raise SystemExit(Exit.UNUSABLE)
+            if not existed:
+                ordinary_mode(Path(pdf))
+            click.echo(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
+    except WriteRefused as exc:
+        click.echo(f"错误：{exc}", err=True)
+        raise SystemExit(Exit.UNUSABLE)

@@ -1,0 +1,49 @@
+"""`juesuan fill`: compute every derived cell, list what was overwritten, review the result."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..domain.money import fmt
+from ..ops import fill_book
+from ..rules.findings import ERROR, INFO, WARNING
+from .options import Exit, catalog_option, output_option, resolve_catalog
+
+
+@click.command()
+@click.argument("book", type=click.Path())
+@output_option("把填充后的工作簿写到此文件（原文件不变）")
+@click.option("--in-place", is_flag=True, help="直接写回原工作簿")
+@catalog_option
+def fill(book, output, in_place, catalogs):
+    """填充计算：由填写的明细算出全部合计、汇总和跨表数字。
+
+    原有数值被改写的单元格会逐一列出（表、单元格、原值 → 新值），并写入“审核结果”表。
+    不加 -o 或 --in-place 时只显示将会修改什么，不写文件。
+    """
+    if output and in_place:
+        raise click.UsageError("-o 与 --in-place 只能选一个")
+    dry_run = not (output or in_place)
+    try:
+        filled, result = fill_book(book, resolve_catalog(catalogs), output, dry_run=dry_run)
+    except (UnusableWorkbook, WriteRefused) as exc:
+        click.echo(f"{book}：无法处理 —— {getattr(exc, 'message', exc)}", err=True)
+        sys.exit(Exit.UNUSABLE)
+    overwritten = filled.overwritten
+    click.echo(f"{book}：计算了 {len(filled.changes)} 个单元格，其中改写原有数值 {len(overwritten)} 个"
+               f"（尾差 {sum(c.rounding for c in overwritten)} 个）")
+    for change in overwritten:
+        note = "（尾差）" if change.rounding else ""
+        click.echo(f"  改写 {change.table}!{change.address}：{fmt(change.old)} → {fmt(change.new)}{note}")
+    s = result.summary
+    click.echo(f"  填充后审核：错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条")
+    for f in result.findings:
+        if f.severity == ERROR:
+            click.echo(f"  [错误] {f.rule:<6} {f.table}!{f.cell or ''} {f.message}")
+    if dry_run:
+        click.echo("  （未写入文件：加 -o 输出文件 另存，或加 --in-place 写回原文件）")
+    else:
+        click.echo(f"  已写入：{output or book}")
+    sys.exit(Exit.ERRORS if result.has_errors else Exit.OK)
