@@ -36,6 +36,7 @@ import openpyxl  # noqa: E402
 from juesuan import batch  # noqa: E402
 from juesuan.domain.catalog import load_catalog  # noqa: E402
 from juesuan.io.reader import check_file, read_grids  # noqa: E402
+from juesuan.io.summary_xlsx import write_summary  # noqa: E402
 from juesuan.rules.audit import audit  # noqa: E402
 from juesuan.rules.parse import parse_grids  # noqa: E402
 
@@ -81,7 +82,7 @@ def stage_breakdown(path: Path, repeat: int, catalog) -> None:
     stages = [
         ("snapshot + safety checks", lambda: check_file(path)),
         ("read_grids (openpyxl)", lambda: read_grids(snapshot)),
-        ("read_grids_fast (lean)", lambda: batch.read_grids_fast(snapshot)),
+        ("read_grids, fast (lean)", lambda: read_grids(snapshot, reader="fast")),
         ("parse_grids", lambda: parse_grids(grids, str(path))),
         ("audit", lambda: audit(report, catalog)),
     ]
@@ -92,7 +93,8 @@ def stage_breakdown(path: Path, repeat: int, catalog) -> None:
 
 def profile(path: Path) -> None:
     snapshot = check_file(path)
-    for label, fn in (("read_grids (openpyxl)", read_grids), ("read_grids_fast (lean)", batch.read_grids_fast)):
+    for label, fn in (("read_grids (openpyxl)", read_grids),
+                      ("read_grids, fast (lean)", lambda s: read_grids(s, reader="fast"))):
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(10):
@@ -142,7 +144,7 @@ def main() -> None:
         ]:
             print(f"  {label:<46} {wall / wall0:5.2f}x {cpu / cpu0:5.2f}x")
         start = time.perf_counter()
-        batch.write_summary(outcomes, Path(tmp) / "汇总.xlsx")
+        write_summary(outcomes, Path(tmp) / "汇总.xlsx")
         summary_s = time.perf_counter() - start
 
         print(f"\nSummary workbook for {len(outcomes)} files: {summary_s:.2f} s. "

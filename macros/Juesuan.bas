@@ -6,7 +6,7 @@ Attribute VB_Name = "Juesuan"
 ' RunPython is the xlwings VBA module built beside this one, from xlwings 0.37.8;
 ' the Python side must have the same version: pip install "juesuan[excel]".
 ' This file is ASCII only: Chinese text is spelled with ChrW (see Zh).
-' Source of xlsx_templates/juesuan.xlam and standard.xlsm: python -m juesuan.build_excel
+' Source of xlsx_templates/juesuan.xlam and standard.xlsm: python -m juesuan.excel.build
 Option Explicit
 
 Public Sub JuesuanValidate()

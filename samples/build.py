@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from juesuan.domain.catalog import load_catalog
 from juesuan.domain.samples import report_from_sample
 from juesuan.io.template_xlsx import build_workbook
 
@@ -17,7 +18,7 @@ def build(out_dir: Path = HERE) -> list[Path]:
     for source in sorted((HERE / "data").glob("*.json")):
         data = json.loads(source.read_text(encoding="utf-8"))
         target = out_dir / f"{source.stem}.xlsx"
-        build_workbook(report_from_sample(data)).save(target)
+        build_workbook(load_catalog(), report_from_sample(data)).save(target)
         written.append(target)
     return written
 

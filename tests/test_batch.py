@@ -1,6 +1,6 @@
 """juesuan batch: finding workbooks, checking them in parallel, the summary workbook, JSON Lines,
 robustness (damaged files, a file changing while read, a worker process dying), and the lean
-reader's equality with workbook_io.read_grids."""
+reader's equality with the openpyxl read_grids."""
 from __future__ import annotations
 
 import datetime
@@ -24,9 +24,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from juesuan import batch
 from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
+from juesuan.io.fast_reader import lean_grids
 from juesuan.io.reader import check_file, read_grids
 from juesuan.io.safety import CHANGED
-from juesuan.io.template_xlsx import set_text
+from juesuan.io.xlsx_cells import set_text
+from juesuan.views.summary import FINDINGS_HEADERS, SUMMARY_HEADERS
 
 INJECTED = "injected.xlsx"
 UNIT_AS_FORMULA = '=HYPERLINK("http://example.com","点我")'
@@ -114,7 +116,7 @@ def test_summary_workbook_has_a_row_per_file_with_links_filters_and_every_findin
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["汇总", "全部问题"]
     summary = book["汇总"]
-    assert [c.value for c in summary[1]] == list(batch.SUMMARY_HEADERS)
+    assert [c.value for c in summary[1]] == list(SUMMARY_HEADERS)
     assert summary.freeze_panes == "A2"
     assert summary.auto_filter.ref == f"A1:I{len(EXPECTED) + 1}"
     rows = list(summary.iter_rows(min_row=2))
@@ -135,7 +137,7 @@ def test_summary_workbook_has_a_row_per_file_with_links_filters_and_every_findin
     assert injected[1].value == UNIT_AS_FORMULA and injected[1].data_type == "s"     # text, never a formula
 
     findings = book["全部问题"]
-    assert [c.value for c in findings[1]] == list(batch.FINDINGS_HEADERS)
+    assert [c.value for c in findings[1]] == list(FINDINGS_HEADERS)
     assert findings.freeze_panes == "A2"
     body = list(findings.iter_rows(min_row=2, values_only=True))
     total = sum(len(o.get("findings", [])) for o in outcomes.values()) + 2          # + one row per unusable file
@@ -332,9 +334,9 @@ ALL_FILES = sorted([*SAMPLES.glob("*.xlsx"), *SAMPLES.glob("broken/*.xlsx")])
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_lean_reader_reads_every_sample_exactly_as_read_grids_without_falling_back(path):
     snapshot = check_file(path)
-    lean, _ = batch._lean_grids(snapshot.data)
+    lean, _ = lean_grids(snapshot.data)
     expected = read_grids(snapshot)
-    assert batch.read_grids_fast(snapshot) == expected
+    assert read_grids(snapshot, reader="fast") == expected
     assert lean == expected and list(lean) == list(expected)
 
 
@@ -343,9 +345,9 @@ def test_lean_reader_equals_read_grids_on_what_other_programs_write(tmp_path, na
     target = LEAN_VARIANTS[name](tmp_path / f"{name}.xlsx")
     snapshot = check_file(target)
     expected = read_grids(snapshot)
-    lean, uncalculated = batch._lean_grids(snapshot.data)         # no fallback: the lean path itself
+    lean, uncalculated = lean_grids(snapshot.data)         # no fallback: the lean path itself
     assert uncalculated == (name == "uncalculated_formula_in_data")
-    assert batch.read_grids_fast(snapshot) == expected
+    assert read_grids(snapshot, reader="fast") == expected
     if not uncalculated:
         assert lean == expected
 
@@ -355,15 +357,15 @@ def test_what_the_lean_reader_does_not_reproduce_goes_to_openpyxl(tmp_path, name
     target = FALLBACK_VARIANTS[name](tmp_path / f"{name}.xlsx")
     snapshot = check_file(target)
     with pytest.raises(Exception):
-        batch._lean_grids(snapshot.data)
+        lean_grids(snapshot.data)
     try:
         expected = read_grids(snapshot)
     except Exception as exc:           # openpyxl refuses it: so must the fast reader, with the same message
         with pytest.raises(type(exc)) as caught:
-            batch.read_grids_fast(snapshot)
+            read_grids(snapshot, reader="fast")
         assert str(caught.value) == str(exc)
     else:
-        assert batch.read_grids_fast(snapshot) == expected
+        assert read_grids(snapshot, reader="fast") == expected
 
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))
@@ -390,7 +392,7 @@ def test_lean_reader_equals_read_grids_on_random_cells(tmp_path, cells, shared):
     workbook.save(plain)
     target = shared_strings_version(plain, tmp_path / "random_sst.xlsx") if shared and _has_two_texts(plain) else plain
     snapshot = check_file(target)
-    assert batch._lean_grids(snapshot.data)[0] == read_grids(snapshot)
+    assert lean_grids(snapshot.data)[0] == read_grids(snapshot)
 
 
 def _has_two_texts(path: Path) -> bool:

@@ -22,15 +22,18 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")   # xlwings' docum
 
 import openpyxl  # noqa: E402
 import pytest  # noqa: E402
+import support.xlwings_replay as replay  # noqa: E402
 from conftest import ROOT, SAMPLES, needs_soffice  # noqa: E402
 from helpers import cell_snapshot  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import juesuan.excel as xl  # noqa: E402
-from juesuan import build_excel  # noqa: E402
-from juesuan.domain.catalog import load_catalog
+import juesuan.excel.build as builder  # noqa: E402
+from juesuan.domain.catalog import load_catalog  # noqa: E402
 from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET  # noqa: E402
+from juesuan.excel import live  # noqa: E402
+from juesuan.excel.version import XLWINGS_VERSION  # noqa: E402
 from juesuan.ops import check_book, fill_book, save_review  # noqa: E402
 
 CATALOG = load_catalog()
@@ -135,11 +138,11 @@ def _ribbon_probe(tree) -> str:
 
 def test_buttons_and_ribbon_run_their_python_in_a_vba_interpreter():
     """The modules as built into the add-in, run: each ribbon callback reaches its button's RunPython call."""
-    modules = build_excel.modules_of(ADDIN)
+    modules = builder.modules_of(ADDIN)
     tree = ET.parse(MACROS / "customUI.xml")
     app = _interpreter({"Juesuan": modules["Juesuan"], "JuesuanRibbon": modules["JuesuanRibbon"],
                         "Probe": _ribbon_probe(tree)})
-    for _caption, macro in build_excel.BUTTONS:
+    for _caption, macro in builder.BUTTONS:
         app.run(macro)
     from_buttons = app.evaluate("Calls")
     assert from_buttons.split("|")[:-1] == [f"import juesuan.excel as xl; xl.{name}()"
@@ -165,22 +168,22 @@ def test_xlwings_version_is_pinned_the_same_everywhere():
     text = (ROOT / "pyproject.toml").read_text()
     for extra in ("excel", "test"):
         line = re.search(rf"^{extra} = \[(.*)\]$", text, re.M).group(1)
-        assert f'"xlwings=={xl.XLWINGS_VERSION}"' in line, extra
-    assert xlwings.__version__ == xl.XLWINGS_VERSION
+        assert f'"xlwings=={XLWINGS_VERSION}"' in line, extra
+    assert xlwings.__version__ == XLWINGS_VERSION
     for path, addin in ((ADDIN, True), (XLSM, False)):
-        source = build_excel.modules_of(path)["xlwings"]
-        assert f'XLWINGS_VERSION As String = "{xl.XLWINGS_VERSION}"' in source
-        assert f'xlwings64-{xl.XLWINGS_VERSION}.dll' in source
+        source = builder.modules_of(path)["xlwings"]
+        assert f'XLWINGS_VERSION As String = "{XLWINGS_VERSION}"' in source
+        assert f'xlwings64-{XLWINGS_VERSION}.dll' in source
 
 
 # --- (a) the built files -----------------------------------------------------------------
 @pytest.mark.parametrize("path,addin", [(ADDIN, True), (XLSM, False)], ids=["xlam", "xlsm"])
 def test_built_file_holds_the_modules_of_macros_and_the_pinned_xlwings(path, addin):
-    got = build_excel.modules_of(path)            # oletools' olevba reading the VBA project
-    want = build_excel.expected_modules(addin)
+    got = builder.modules_of(path)            # oletools' olevba reading the VBA project
+    want = builder.expected_modules(addin)
     for name, source in want.items():
         assert got.get(name) == source, f"{path.name}: module {name} differs from its source; " \
-                                        "run python -m juesuan.build_excel"
+                                        "run python -m juesuan.excel.build"
     assert set(got) - set(want) <= {"ThisWorkbook"} | {f"Sheet{i}" for i in range(1, 12)}
     if addin:
         assert 'PROJECT_NAME As String = "xlwings"' in got["xlwings"]     # reads xlwings.conf like xlwings does
@@ -202,7 +205,7 @@ def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
     with zipfile.ZipFile(XLSM) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in parts["[Content_Types].xml"]
-    sheet = build_excel.sheet_part(parts, INFO_SHEET)
+    sheet = builder.sheet_part(parts, INFO_SHEET)
     rid = re.search(r'<legacyDrawing r:id="(rId\d+)"/>', parts[sheet].decode()).group(1)
     rels = parts[sheet.replace("worksheets/", "worksheets/_rels/") + ".rels"].decode()
     target = re.search(rf'Id="{rid}"[^>]*Target="\.\./([^"]+)"', rels).group(1)
@@ -210,7 +213,7 @@ def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
     captions = re.findall(r'<font [^>]*>([^<]+)</font>', vml)
     macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
     assert set(captions) == BUTTON_LABELS and len(macros) == 4
-    subs = vba_subs(build_excel.modules_of(XLSM)["Juesuan"])
+    subs = vba_subs(builder.modules_of(XLSM)["Juesuan"])
     for macro in macros:
         assert subs.get(macro) == "", macro
 
@@ -218,17 +221,17 @@ def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
 def test_workbook_is_the_standard_workbook_cell_for_cell(tmp_path):
     from juesuan.io.template_xlsx import build_workbook
     fresh = tmp_path / "fresh.xlsx"
-    build_workbook().save(fresh)
+    build_workbook(CATALOG).save(fresh)
     assert cell_snapshot(XLSM) == cell_snapshot(fresh), \
-        "xlsx_templates/standard.xlsm is stale: run python -m juesuan.build_excel"
+        "xlsx_templates/standard.xlsm is stale: run python -m juesuan.excel.build"
     assert all(table.present for table in check_book(XLSM, CATALOG).report.tables.values())
 
 
 def test_rebuilding_gives_the_same_modules_ribbon_and_buttons(tmp_path):
-    fresh = build_excel.build(tmp_path)
+    fresh = builder.build(tmp_path)
     for new in fresh:
         old = ROOT / "xlsx_templates" / new.name
-        assert build_excel.modules_of(new) == build_excel.modules_of(old)
+        assert builder.modules_of(new) == builder.modules_of(old)
         with zipfile.ZipFile(new) as a, zipfile.ZipFile(old) as b:
             assert a.namelist() == b.namelist()
             for name in a.namelist():
@@ -256,7 +259,7 @@ def test_libreoffice_opens_the_workbook_and_binds_each_button_to_our_macro(tmp_p
     labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
     bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.Juesuan\.(\w+)\?", content)
     assert set(labels) == BUTTON_LABELS
-    assert bound == [macro for _caption, macro in build_excel.BUTTONS]
+    assert bound == [macro for _caption, macro in builder.BUTTONS]
     assert "import juesuan.excel as xl; xl.validate()" in module
     with zipfile.ZipFile(tmp_path / "addin.ods") as ods:
         names = ods.namelist()
@@ -281,9 +284,9 @@ PARITY_BOOKS = [SAMPLES / "jinan_lixia_2023.xlsx", BROKEN / "text_in_amount.xlsx
 def test_validate_through_xlwings_equals_cli_check_write(tmp_path, source):
     cli, excel = cli_and_excel_copies(tmp_path, source)
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
-    assert xl.compare_reviews(cli, replayed) == []
-    assert {a["func"] for a in actions} <= xl.vba_client_actions()
+    actions, alerts, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert replay.compare_reviews(cli, replayed) == []
+    assert {a["func"] for a in actions} <= replay.vba_client_actions()
     counts = check_book(cli, CATALOG).summary
     (prompt, title, buttons, mode, _callback), = alerts
     assert title == "决算助手" and buttons == "ok"
@@ -295,7 +298,7 @@ def test_validate_through_xlwings_equals_cli_check_write(tmp_path, source):
 def test_writes_are_blocks_not_cells(tmp_path):
     """One value write for the whole review; colours one call per rectangle; per cell only hyperlinks."""
     _cli, excel = cli_and_excel_copies(tmp_path, SAMPLES / "jinan_lixia_2023.xlsx")
-    actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    actions, _alerts, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     by = {}
     for action in actions:
         by.setdefault(action["func"], []).append(action)
@@ -314,7 +317,7 @@ def test_writes_are_blocks_not_cells(tmp_path):
 def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_path):
     cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "text_in_amount.xlsx")
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    xl.run_through_excel_model(excel, xl.validate, WHEN)
+    replay.run_through_excel_model(excel, xl.validate, WHEN)
     for path in (cli, excel):           # the clerk writes notes and fixes the error
         wb = openpyxl.load_workbook(path)
         wb[REVIEW_SHEET]["J7"] = "已核实，系四舍五入"    # row 6 is the error fixed below
@@ -322,8 +325,8 @@ def test_second_run_keeps_notes_and_restores_what_was_fixed_like_the_cli(tmp_pat
         wb["公开05"]["D9"] = 757.06
         wb.save(path)
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    _actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
-    assert xl.compare_reviews(cli, replayed) == []
+    _actions, _alerts, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert replay.compare_reviews(cli, replayed) == []
     assert replayed["公开05"]["D9"].fill.fill_type is None     # the fixed cell lost its red
     notes = [c.value for c in replayed[REVIEW_SHEET]["J"] if c.value not in (None, "备注")]
     assert sorted(notes, key=str) == [12, "已核实，系四舍五入"]
@@ -339,10 +342,10 @@ def test_excel_after_cli_and_cli_after_excel_agree(tmp_path):
     wb.save(cli)
     shutil.copy(cli, excel)
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN)
-    assert xl.compare_reviews(cli, replayed) == []
+    _a, _b, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN)
+    assert replay.compare_reviews(cli, replayed) == []
     save_review(check_book(excel, CATALOG), excel, when=WHEN)       # and the CLI after the button
-    assert xl.compare_reviews(cli, openpyxl.load_workbook(excel)) == []
+    assert replay.compare_reviews(cli, openpyxl.load_workbook(excel)) == []
 
 
 def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
@@ -352,10 +355,10 @@ def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
         del wb[REVIEW_SHEET]
         wb.save(path)
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    actions, _alerts, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    actions, _alerts, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False)
     assert "addSheet" in {a["func"] for a in actions}
     assert replayed.sheetnames[-1] == REVIEW_SHEET
-    assert xl.compare_reviews(cli, replayed) == []
+    assert replay.compare_reviews(cli, replayed) == []
 
 
 @pytest.mark.parametrize("source", [BROKEN / "total_typed_wrong.xlsx", SAMPLES / "zibo_zhangdian_2024.xlsx"],
@@ -363,10 +366,10 @@ def test_review_sheet_is_added_when_the_book_has_none(tmp_path):
 def test_fill_through_xlwings_equals_cli_fill(tmp_path, source):
     cli, excel = cli_and_excel_copies(tmp_path, source)
     filled, _result = fill_book(cli, CATALOG, when=WHEN)
-    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.fill, WHEN, save=False)
+    actions, alerts, replayed = replay.run_through_excel_model(excel, xl.fill, WHEN, save=False)
     assert filled.changes, "the sample should have something to fill"
-    assert xl.compare_reviews(cli, replayed) == []          # amounts, review and colours
-    assert {a["func"] for a in actions} <= xl.vba_client_actions()
+    assert replay.compare_reviews(cli, replayed) == []          # amounts, review and colours
+    assert {a["func"] for a in actions} <= replay.vba_client_actions()
     assert alerts[-1][0].startswith(f"填充计算完成：更新了 {len(filled.changes)} 个自动计算单元格")
     amount_writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] < 10]
     assert len(amount_writes) < len(filled.changes)          # rectangles, not cells
@@ -375,18 +378,18 @@ def test_fill_through_xlwings_equals_cli_fill(tmp_path, source):
 def test_clear_marks_puts_every_fill_back(tmp_path):
     source = BROKEN / "text_in_amount.xlsx"
     _cli, excel = cli_and_excel_copies(tmp_path, source)
-    xl.run_through_excel_model(excel, xl.validate, WHEN)
-    actions, alerts, replayed = xl.run_through_excel_model(excel, xl.clear_marks)
+    replay.run_through_excel_model(excel, xl.validate, WHEN)
+    actions, alerts, replayed = replay.run_through_excel_model(excel, xl.clear_marks)
     original = openpyxl.load_workbook(source)
     for name in original.sheetnames:
         if name == REVIEW_SHEET:
             continue
         for row in original[name].iter_rows():
             for cell in row:
-                assert xl._fill_key(cell) == xl._fill_key(replayed[name][cell.coordinate]), f"{name}!{cell.coordinate}"
+                assert replay.fill_key(cell) == replay.fill_key(replayed[name][cell.coordinate]), f"{name}!{cell.coordinate}"
     assert alerts[0][0].startswith("已清除 ")
     assert {a["func"] for a in actions} == {"setRangeColor", "rangeClearContents", "alert"}
-    _actions, again, _wb = xl.run_through_excel_model(excel, xl.clear_marks, save=False)
+    _actions, again, _wb = replay.run_through_excel_model(excel, xl.clear_marks, save=False)
     assert again[0][0] == "没有需要清除的标记。"
 
 
@@ -398,7 +401,7 @@ def test_publish_from_the_open_book_equals_juesuan_publish(tmp_path):
     cli_out, excel_out = tmp_path / "cli.xlsx", tmp_path / "excel.xlsx"
     result = CliRunner().invoke(main, ["publish", str(source), "-o", str(cli_out)])
     assert result.exit_code == 0, result.output
-    book = xl.remote_book(xl.payload_from_file(source))
+    book = replay.remote_book(replay.payload_from_file(source))
     assert xl.publish(book, output=excel_out) == excel_out
     a, b = openpyxl.load_workbook(cli_out), openpyxl.load_workbook(excel_out)
     assert a.sheetnames == b.sheetnames
@@ -409,12 +412,12 @@ def test_publish_from_the_open_book_equals_juesuan_publish(tmp_path):
 
 
 def test_publish_refuses_a_book_with_errors_and_an_unsaved_book(tmp_path):
-    book = xl.remote_book(xl.payload_from_file(BROKEN / "total_typed_wrong.xlsx"))
+    book = replay.remote_book(replay.payload_from_file(BROKEN / "total_typed_wrong.xlsx"))
     assert xl.publish(book, output=tmp_path / "out.xlsx") is None
     assert not (tmp_path / "out.xlsx").exists()
     (alert,) = book.json()["actions"]
     assert alert["args"][0].startswith("审核发现 3 条错误，不能生成公开表") and alert["args"][3] == "critical"
-    book = xl.remote_book(xl.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
+    book = replay.remote_book(replay.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
     xl.publish(book)                                     # no output given, and the book has no folder
     (alert,) = book.json()["actions"]
     assert "请先“另存为”" in alert["args"][0]
@@ -427,7 +430,7 @@ def test_a_book_that_is_not_standard_gets_a_chinese_message_and_no_writes(tmp_pa
     wb.active["A1"] = "姓名"
     wb.save(other)
     for entry in (xl.validate, xl.fill):
-        book = xl.remote_book(xl.payload_from_file(other))
+        book = replay.remote_book(replay.payload_from_file(other))
         assert entry(book) is None
         (alert,) = book.json()["actions"]
         assert alert["func"] == "alert" and alert["args"][3] == "critical"
@@ -438,7 +441,7 @@ def test_an_unexpected_error_is_a_message_box_and_a_log_not_a_traceback(tmp_path
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     import tempfile
     monkeypatch.setattr(tempfile, "tempdir", None)
-    book = xl.remote_book(xl.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
+    book = replay.remote_book(replay.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))
     assert xl.validate(book, catalog="not a catalog") is None      # a wrong argument breaks the audit
     (alert,) = book.json()["actions"]
     assert alert["args"][0].startswith("审核未完成：程序出错（") and alert["args"][3] == "critical"
@@ -447,13 +450,13 @@ def test_an_unexpected_error_is_a_message_box_and_a_log_not_a_traceback(tmp_path
 
 
 def test_every_emitted_action_is_one_the_vba_client_implements():
-    names = xl.vba_client_actions()
+    names = replay.vba_client_actions()
     assert {"setValues", "setRangeColor", "setNumberFormat", "addSheet", "rangeClear", "rangeClearContents",
             "addHyperlink", "activateSheet", "alert"} <= names
     assert not {"setColumnHidden", "setFontProperty", "save", "setColumnWidth"} & names
     wb = openpyxl.Workbook()
     with pytest.raises(ValueError, match="setColumnHidden"):
-        xl.replay_actions(wb, [{"func": "setColumnHidden", "args": [True], "sheet_position": 0, "start_row": 0,
+        replay.replay_actions(wb, [{"func": "setColumnHidden", "args": [True], "sheet_position": 0, "start_row": 0,
                                 "start_column": 0, "row_count": 1, "column_count": 1}])
 
 
@@ -461,9 +464,9 @@ def test_replay_stores_text_as_excel_would():
     """Excel turns '1,234.00' typed into a General cell into a number: the review must format text first."""
     wb = openpyxl.Workbook()
     base = {"sheet_position": 0, "start_row": 0, "start_column": 0, "row_count": 1, "column_count": 2}
-    xl.replay_actions(wb, [dict(base, func="setValues", args=[None], values=[["1,234.00", "公开01!B7"]])])
+    replay.replay_actions(wb, [dict(base, func="setValues", args=[None], values=[["1,234.00", "公开01!B7"]])])
     assert wb.active["A1"].value == 1234.0 and wb.active["B1"].value == "公开01!B7"
-    xl.replay_actions(wb, [dict(base, func="setNumberFormat", args=["@"]),
+    replay.replay_actions(wb, [dict(base, func="setNumberFormat", args=["@"]),
                            dict(base, func="setValues", args=[None], values=[["1,234.00", "-0.01"]])])
     assert wb.active["A1"].value == "1,234.00" and wb.active["B1"].value == "-0.01"
 
@@ -471,32 +474,32 @@ def test_replay_stores_text_as_excel_would():
 def test_the_comparison_sees_a_difference(tmp_path):
     cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "total_typed_wrong.xlsx")
     save_review(check_book(cli, CATALOG), cli, when=WHEN)
-    _a, _b, replayed = xl.run_through_excel_model(excel, xl.validate, WHEN, save=False)
-    assert xl.compare_reviews(cli, replayed) == []
+    _a, _b, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False)
+    assert replay.compare_reviews(cli, replayed) == []
     from openpyxl.styles import PatternFill
     replayed["公开03"]["C6"].fill = PatternFill(fill_type=None)
     replayed[REVIEW_SHEET]["G6"] = "0.00"
-    differences = xl.compare_reviews(cli, replayed)
+    differences = replay.compare_reviews(cli, replayed)
     assert any("公开03!C6 fill" in d for d in differences)
     assert any(d.startswith(f"{REVIEW_SHEET} row 6") for d in differences)
 
 
 def test_selftest_reports_ok_for_a_sample():
     out = StringIO()
-    assert xl.selftest([SAMPLES / "liaocheng_bjb_2024.xlsx"], out=out)
+    assert replay.selftest([SAMPLES / "liaocheng_bjb_2024.xlsx"], out=out)
     assert out.getvalue().startswith("OK  liaocheng_bjb_2024.xlsx")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.sets(st.tuples(st.integers(1, 12), st.integers(1, 8)), min_size=1, max_size=40))
 def test_rectangles_cover_exactly_the_cells_once(cells):
-    rects = xl.rectangles(cells)
+    rects = live.rectangles(cells)
     covered = [(r, c) for r1, c1, r2, c2 in rects for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
     assert sorted(covered) == sorted(cells)
     assert len(rects) <= len(cells)
 
 
 def test_fill_texts_round_trip_through_registry_colours():
-    assert xl.fill_hex("") is None
-    assert xl.fill_hex(xl.fill_text("#E7E6E6")) == "#E7E6E6"
-    assert xl.fill_text(None) == ""
+    assert live.fill_hex("") is None
+    assert live.fill_hex(live.fill_text("#E7E6E6")) == "#E7E6E6"
+    assert live.fill_text(None) == ""

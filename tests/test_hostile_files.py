@@ -2,15 +2,14 @@
 
 Each test builds the file for real (fixtures_rich), runs `juesuan check` on it
 (plain and with --write) and checks: exit code 2, the message says what is
-wrong in Chinese, no traceback, well under a second, and the file's bytes are
-exactly what they were.
+wrong in Chinese, no traceback, and the file's bytes are exactly what they were.
+How fast a refusal is belongs to bench/, not to a pass/fail test on a shared machine.
 """
 import os
 import shutil
 import stat
 import subprocess
 import sys
-import time
 import zipfile
 
 import fixtures_rich as F
@@ -23,23 +22,17 @@ from juesuan.cli import main
 from juesuan.domain.errors import UnusableWorkbook
 from juesuan.io.reader import read_grids, read_report
 
-TIME_BOUND = 1.0   # seconds per file: "well under a second" for the checks, generous for a shared CI machine
-
 
 def run_check(path, *extra):
-    runner = CliRunner()
-    start = time.perf_counter()
-    result = runner.invoke(main, ["check", str(path), *extra])
-    elapsed = time.perf_counter() - start
-    return result, elapsed
+    return CliRunner().invoke(main, ["check", str(path), *extra])
 
 
 def assert_refused(path, *phrases):
-    """exit 2, every phrase in the message, < 1 s, no traceback, bytes unchanged — plain and with --write."""
+    """exit 2, every phrase in the message, no traceback, bytes unchanged — plain and with --write."""
     before = F.sha256(path)
     mtime = os.stat(path).st_mtime_ns
     for extra in ((), ("--write",)):
-        result, elapsed = run_check(path, *extra)
+        result = run_check(path, *extra)
         text = result.output
         assert result.exit_code == 2, (extra, text, result.exception)
         assert isinstance(result.exception, SystemExit), result.exception   # not a crash
@@ -47,7 +40,6 @@ def assert_refused(path, *phrases):
         assert "无法使用" in text
         for phrase in phrases:
             assert phrase in text, (phrase, text)
-        assert elapsed < TIME_BOUND, f"{path.name}: {elapsed:.2f} s"
         assert F.sha256(path) == before
         assert os.stat(path).st_mtime_ns == mtime
     leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".~juesuan-")]
@@ -179,7 +171,7 @@ def test_oversized_sheet_is_refused(tmp_path):
     rows = b"".join(b'<row r="%d"><c r="A%d" t="n"><v>1</v></c></row>' % (r, r) for r in range(200, 20300))
     body = body.replace(b"</sheetData>", rows + b"</sheetData>", 1)
     path = F.rezip(source, tmp_path / "超长.xlsx", {part: body})
-    result, _ = run_check(path)
+    result = run_check(path)
     assert result.exit_code == 2 and "超过 20000 行" in result.output
 
 
@@ -188,10 +180,10 @@ def test_chinese_path_with_spaces_works(tmp_path):
     folder.mkdir(parents=True)
     path = folder / "部门 决算 公开（定稿）.xlsx"
     shutil.copy(sample_path(F.BASE), path)
-    result, _ = run_check(path)
+    result = run_check(path)
     assert result.exit_code in (0, 1), result.output
     assert "错误" in result.output and "无法使用" not in result.output
-    result, _ = run_check(path, "--write")
+    result = run_check(path, "--write")
     assert result.exit_code in (0, 1), result.output
     assert "审核结果" in openpyxl.load_workbook(path, read_only=True).sheetnames
 
@@ -201,13 +193,13 @@ def test_read_only_file_with_write(tmp_path):
     os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     before = F.sha256(path)
     try:
-        result, elapsed = run_check(path, "--write")
+        result = run_check(path, "--write")
         assert result.exit_code == 2, result.output
         assert "只读" in result.output and "-o" in result.output
         assert "Traceback" not in result.output
         assert F.sha256(path) == before
         assert [p.name for p in tmp_path.iterdir()] == ["只读.xlsx"]
-        plain, _ = run_check(path)          # reading a read-only file is fine
+        plain = run_check(path)          # reading a read-only file is fine
         assert plain.exit_code in (0, 1)
     finally:
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
@@ -217,17 +209,17 @@ def test_workbook_open_in_excel_is_not_written(tmp_path):
     path = F.copy_sample(tmp_path / "正在编辑.xlsx")
     (tmp_path / "~$正在编辑.xlsx").write_bytes(b"\x00" * 165)    # Excel's owner file
     before = F.sha256(path)
-    result, _ = run_check(path, "--write")
+    result = run_check(path, "--write")
     assert result.exit_code == 2 and "正在 Excel 或 WPS 中打开" in result.output
     assert F.sha256(path) == before
 
 
 def test_missing_file_and_folder(tmp_path):
-    result, _ = run_check(tmp_path / "没有这个文件.xlsx")
+    result = run_check(tmp_path / "没有这个文件.xlsx")
     assert result.exit_code == 2 and "文件不存在" in result.output
     folder = tmp_path / "文件夹.xlsx"
     folder.mkdir()
-    result, _ = run_check(folder)
+    result = run_check(folder)
     assert result.exit_code == 2 and "文件夹" in result.output
 
 

@@ -25,7 +25,7 @@ from conftest import SAMPLE_NAMES, has_soffice, needs_soffice, sample_path  # no
 
 from juesuan.cli import main  # noqa: E402
 from juesuan.domain.catalog import load_catalog
-from juesuan.domain.model import add_code_row  # noqa: E402
+from juesuan.domain.model import add_code_row, blank_report  # noqa: E402
 from juesuan.domain.money import round_cents  # noqa: E402
 from juesuan.domain.schema import TABLE_IDS, TABLES, TOTAL_KEY  # noqa: E402
 from juesuan.io.pdf import workbook_to_pdf  # noqa: E402
@@ -319,7 +319,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     report.info["unit_name"].value = '=HYPERLINK("http://example.com","点我")'
     report.tables["公开02"].rows[1].name = "=1+1"
     source = tmp_path / "evil.xlsx"
-    build_workbook(report).save(source)
+    build_workbook(CATALOG, report).save(source)
     out = tmp_path / "out.xlsx"
     res = run(source, "-o", out, "--force")
     assert res.exit_code == 0, res.output
@@ -341,7 +341,7 @@ def yuan_workbook(tmp_path) -> Path:
     t06.row("30201").cells[1].value = Decimal("119250")     # was 119,200
     t06.row("30205").cells[1].value = Decimal("7650")       # was 7,800; 302 stays 207,300 (seed: 20.73)
     path = tmp_path / "yuan.xlsx"
-    build_workbook(report).save(path)
+    build_workbook(CATALOG, report).save(path)
     return path
 
 
@@ -368,13 +368,17 @@ def test_yuan_workbook_is_published_in_wanyuan(tmp_path):
 
 
 def test_yuan_conversion_rounds_half_up():
-    report = read_report(sample_path("liaocheng_bjb_2024"))
+    """The publication prints 元 through the half-up conversion (its table: tests/unit/test_money.py),
+    here the same seven figures in seven 栏次 of 公开09 of one publication."""
+    report = blank_report()
     report.info["amount_unit"].value = "元"
-    cell = report.tables["公开09"].rows[0].cells[1]
-    for yuan, wan in (("37600", "3.76"), ("50", "0.01"), ("49", "0.00"), ("12345", "1.23"), ("12350", "1.24"),
-                      ("-12350", "-1.24"), ("0", "0.00")):
-        cell.value = Decimal(yuan)
-        figure = build_publication(report).tables[8].figures()[0]
+    cells = report.tables["公开09"].rows[0].cells
+    table = (("37600", "3.76"), ("50", "0.01"), ("49", "0.00"), ("12345", "1.23"), ("12350", "1.24"),
+             ("-12350", "-1.24"), ("0", "0.00"))
+    for no, (yuan, _wan) in enumerate(table, start=1):
+        cells[no].value = Decimal(yuan)
+    figures = build_publication(report).tables[8].figures()
+    for (yuan, wan), figure in zip(table, figures):
         assert figure.value == Decimal(wan), yuan
 
 

@@ -5,7 +5,6 @@ the result back with openpyxl; the print test renders with LibreOffice and reads
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -16,6 +15,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import needs_soffice
+from fixtures_rich import sha256 as sha
+from helpers import cell_snapshot
 
 from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
@@ -96,57 +97,23 @@ def worst_by_cell(findings) -> dict[str, str]:
 
 def snapshot(wb, skip_fill: set[str] = frozenset()) -> dict:
     """Everything a clerk could notice outside 审核结果; fills of `skip_fill` cells left out."""
-    out = {"sheets": [n for n in wb.sheetnames if n != REVIEW],
-           "names": sorted(str(n) for n in wb.defined_names)}
-    styles = {}
-
-    def style(kind: str, index: int, table) -> str:        # repr once per distinct style object
-        if (kind, index) not in styles:
-            styles[kind, index] = repr(table[index])
-        return styles[kind, index]
-
-    for ws in wb.worksheets:
-        if ws.title == REVIEW:
-            continue
-        sheet = {
-            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "cf": sorted((str(cf.sqref), repr([r.to_tree().attrib for r in cf.rules]))
-                         for cf in ws.conditional_formatting),
-            "dv": sorted((str(dv.sqref), dv.type, dv.formula1, dv.error) for dv in ws.data_validations.dataValidation),
-            "widths": {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()},
-            "heights": {k: (d.height, d.hidden) for k, d in ws.row_dimensions.items()},
-            "freeze": ws.freeze_panes,
-            "print": (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows, str(ws.print_area)),
-            "state": ws.sheet_state,
-        }
-        for row in ws.iter_rows():
-            for c in row:
-                ids = getattr(c, "_style", None)
-                if ids is None:                                      # a merged-away cell
-                    sheet[c.coordinate] = ("merged", c.value)
-                    continue
-                fill = None if f"{ws.title}!{c.coordinate}" in skip_fill else fill_sig(wb._fills[ids.fillId])
-                sheet[c.coordinate] = (c.value, c.number_format, style("font", ids.fontId, wb._fonts),
-                                       style("border", ids.borderId, wb._borders),
-                                       style("alignment", ids.alignmentId, wb._alignments),
-                                       style("protection", ids.protectionId, wb._protections), fill)
-        out[ws.title] = sheet
-    return out
+    snap = cell_snapshot(wb, {REVIEW}, skip_fill=skip_fill)
+    snap["sheetnames"] = [n for n in snap["sheetnames"] if n != REVIEW]
+    return snap
 
 
 def assert_same_outside_review(before: Path, after: Path, skip_fill: set[str]) -> None:
     a = snapshot(openpyxl.load_workbook(before), skip_fill)
     b = snapshot(openpyxl.load_workbook(after), skip_fill)
-    assert a.keys() == b.keys()
-    for k in a:
-        if a[k] != b[k]:
-            diffs = [(c, a[k].get(c), b[k].get(c)) for c in set(a[k]) | set(b[k]) if a[k].get(c) != b[k].get(c)] \
-                if isinstance(a[k], dict) else [(a[k], b[k])]
-            pytest.fail(f"{k} changed: {diffs[:5]}")
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (a["sheetnames"], a["names"]) == (b["sheetnames"], b["names"])
+    assert a["sheets"].keys() == b["sheets"].keys()
+    for sheet in a["sheets"]:
+        for k, x in a["sheets"][sheet].items():
+            y = b["sheets"][sheet][k]
+            if x != y:
+                diffs = [(c, x.get(c), y.get(c)) for c in set(x) | set(y) if x.get(c) != y.get(c)] \
+                    if isinstance(x, dict) else [(x, y)]
+                pytest.fail(f"{sheet} {k} changed: {diffs[:5]}")
 
 
 # --- (a) layout, (b) links ---------------------------------------------------------------

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import needs_soffice, sample_path
+from helpers import cell_snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,7 @@ from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
 from juesuan.domain.errors import UnusableWorkbook, WriteRefused
 from juesuan.io.reader import read_report
-from juesuan.io.review_xlsx import _fill_to_text, clear_marks, previous_review
+from juesuan.io.review_xlsx import clear_marks, fill_to_text, previous_review
 from juesuan.io.safety import CHANGED
 from juesuan.ops import check_book, save_review
 from juesuan.views.review import FIRST_ROW, MARK_COLUMNS
@@ -184,35 +185,9 @@ def test_plain_workbook_with_comments_is_written_in_place(tmp_path):
 
 
 # --- the rich round trip ------------------------------------------------------------------------------
-def _sheet_state(ws):
-    cells = {}
-    for row in ws.iter_rows():
-        for c in row:
-            cells[c.coordinate] = (c.value, c.data_type, c.number_format, repr(c.font), repr(c.border),
-                                   repr(c.alignment), repr(c.protection),
-                                   (c.comment.text, c.comment.author) if c.comment else None,
-                                   c.hyperlink.target if c.hyperlink else None)
-    fills = {coord: repr(ws[coord].fill) for coord in cells}
-    return {
-        "cells": cells,
-        "fills": fills,
-        "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-        "validations": sorted((str(dv.sqref), dv.type, dv.formula1) for dv in ws.data_validations.dataValidation),
-        "conditional": sorted((str(cf.sqref), repr([(r.type, r.operator, r.formula) for r in cf.rules]))
-                              for cf in ws.conditional_formatting),
-        "names": sorted((n, d.attr_text) for n, d in ws.defined_names.items()),
-        "widths": {k: (d.width, d.hidden) for k, d in ws.column_dimensions.items()},
-        "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
-        "freeze": ws.freeze_panes, "print_area": ws.print_area, "state": ws.sheet_state,
-        "setup": (ws.page_setup.orientation, ws.page_setup.paperSize, ws.print_title_rows),
-    }
-
-
 def _book_state(path):
-    wb = openpyxl.load_workbook(path, keep_vba=str(path).endswith(".xlsm"))
-    state = {ws.title: _sheet_state(ws) for ws in wb.worksheets if ws.title != REVIEW}
-    names = sorted((n, d.attr_text) for n, d in wb.defined_names.items())
-    return wb.sheetnames, names, state
+    snap = cell_snapshot(path, {REVIEW}, keep_vba=str(path).endswith(".xlsm"))
+    return snap["sheetnames"], snap["names"], snap["sheets"]
 
 
 def _sheet_tags(path):
@@ -289,13 +264,13 @@ def test_gradient_and_theme_fills_survive_serialisation():
     from openpyxl.styles import GradientFill, PatternFill
     from openpyxl.styles.colors import Color
 
-    from juesuan.io.review_xlsx import _text_to_fill
+    from juesuan.io.review_xlsx import text_to_fill
     for fill in (PatternFill("solid", fgColor=Color(theme=4, tint=0.6)), GradientFill(stop=("FFFFFF", "4472C4")),
                  PatternFill("darkGrid", fgColor="FF0000", bgColor=Color(indexed=64)), PatternFill(fill_type=None)):
-        assert repr(_text_to_fill(_fill_to_text(fill))) == repr(fill)
-    assert repr(_text_to_fill('{"type": "solid", "ctype": "rgb", "value": "FFFF0000", "tint": 0, "bg": null}')) == \
+        assert repr(text_to_fill(fill_to_text(fill))) == repr(fill)
+    assert repr(text_to_fill('{"type": "solid", "ctype": "rgb", "value": "FFFF0000", "tint": 0, "bg": null}')) == \
         repr(PatternFill("solid", fgColor="FFFF0000"))           # what earlier versions wrote
-    assert _text_to_fill("<garbage").fill_type is None            # a damaged entry does not stop a run
+    assert text_to_fill("<garbage").fill_type is None            # a damaged entry does not stop a run
 
 
 # --- formula injection ------------------------------------------------------------------------------------
@@ -364,7 +339,7 @@ def test_any_text_can_be_written_into_the_review(tmp_path_factory, unit, name):
     wb.active.title = "单位信息"
     for sheet in SHEET_NAMES[1:-1]:
         wb.create_sheet(sheet)
-    write_review(wb, build_review(report, audit(report)), [])
+    write_review(wb, build_review(report, audit(report, CATALOG), CATALOG), [])
     buffer = io.BytesIO()
     wb.save(buffer)
     ws = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))[REVIEW]
@@ -487,11 +462,11 @@ def test_text_longer_than_excel_allows_is_cut(tmp_path):
 def test_formula_results_are_not_restored_after_values_changed(tmp_path):
     """After fill changed cells, a stored formula result may be stale: it is dropped, and the
     reader reports the formula as uncalculated instead of trusting an old number."""
-    from juesuan.io.writeback import load_for_update, save_atomically, write_values
+    from juesuan.io.workbook_file import EditableBook
     book = F.rich_workbook(tmp_path, macro=False)
-    wb = load_for_update(book)
-    write_values(wb, [("公开02", "C7", 1)])          # C6 is =SUM(C7:C9): its stored result is now wrong
-    save_atomically(wb, book)
+    wb = EditableBook.open(book)
+    wb.write_values([("公开02", "C7", 1)])          # C6 is =SUM(C7:C9): its stored result is now wrong
+    wb.save(book)
     assert _results(book)["公开02"][5][2] is None
     bad = [f for f in check_book(book, CATALOG).findings if (f.table, f.cell) == ("公开02", "C6")]
     assert bad and bad[0].rule == "E01" and "未计算的公式" in bad[0].message

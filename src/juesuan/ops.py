@@ -15,8 +15,8 @@ from typing import Mapping, Sequence
 from .domain.catalog import Catalog
 from .domain.model import Report
 from .io.reader import read_report
-from .io.writeback import load_for_update, save_atomically, write_values
 from .io.review_xlsx import previous_review, write_review
+from .io.workbook_file import EditableBook
 from .rules.audit import audit
 from .rules.fill import FillResult, fill_report
 from .rules.findings import ERROR, WARNING, Finding, sort_findings, summarize
@@ -29,6 +29,7 @@ class CheckResult:
     path: str
     report: Report
     findings: list[Finding]
+    catalog: Catalog              # what it was checked against: the review shades by it
 
     @property
     def summary(self) -> dict[str, int]:
@@ -52,7 +53,7 @@ class CheckResult:
 # --- check ------------------------------------------------------------------------------
 def check_report(report: Report, catalog: Catalog, path: str | None = None) -> CheckResult:
     """The audit of a report already read (from a file, a live book or sheet grids)."""
-    return CheckResult(str(path if path is not None else report.source or ""), report, audit(report, catalog))
+    return CheckResult(str(path if path is not None else report.source or ""), report, audit(report, catalog), catalog)
 
 
 def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalog,
@@ -61,9 +62,9 @@ def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalo
     return check_report(parse_grids(grids, source), catalog)
 
 
-def check_book(path, catalog: Catalog, reader: str = "openpyxl") -> CheckResult:
-    """Read and check one workbook file; `reader` is "openpyxl" or "fast" (batch)."""
-    return check_report(read_report(path, reader=reader), catalog, str(path))
+def check_book(path, catalog: Catalog, reader: str = "openpyxl", between=None) -> CheckResult:
+    """Read and check one workbook file; `reader` is "openpyxl" or "fast" (batch), `between` see read_report."""
+    return check_report(read_report(path, reader=reader, between=between), catalog, str(path))
 
 
 # --- fill -------------------------------------------------------------------------------
@@ -117,10 +118,10 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
     """Write the review of `result` into `target` (default: the source itself)."""
     source = Path(source)
     target = Path(target) if target else source
-    workbook = load_for_update(source, result.report.stamp)   # refuses a file changed since it was checked
-    notes, marks = previous_review(workbook)
-    write_review(workbook, build_review(result.report, result.findings, notes, when), marks)
-    save_atomically(workbook, target)
+    book = EditableBook.open(source, result.report.stamp)   # refuses a file changed since it was checked
+    notes, marks = previous_review(book.workbook)
+    write_review(book.workbook, build_review(result.report, result.findings, result.catalog, notes, when), marks)
+    book.save(target)
     return target
 
 
@@ -131,9 +132,9 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     report = read_report(path)
     filled, result = fill_and_recheck(report, catalog, str(path))
     if not dry_run:
-        workbook = load_for_update(Path(path))
-        write_values(workbook, [(c.table, c.address, c.new) for c in filled.changes])
-        notes, marks = previous_review(workbook)
-        write_review(workbook, build_review(report, result.findings, notes, when), marks)
-        save_atomically(workbook, Path(target) if target else Path(path))
+        book = EditableBook.open(path)
+        book.write_values([(c.table, c.address, c.new) for c in filled.changes])
+        notes, marks = previous_review(book.workbook)
+        write_review(book.workbook, build_review(report, result.findings, catalog, notes, when), marks)
+        book.save(target)
     return filled, result

@@ -9,12 +9,15 @@ from .. import __version__
 from .batch import batch_command
 from .check import check, rules, template
 from .fill import fill
-from .options import CONTEXT
+from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
+from .zh import install as use_chinese_messages
+
+use_chinese_messages()
 
 
-@click.group(context_settings=CONTEXT)
-@click.version_option(__version__, "-V", "--version", message="juesuan %(version)s")
+@click.group(context_settings=CONTEXT, options_metavar=OPTIONS_METAVAR, subcommand_metavar="命令 [参数]…")
+@click.version_option(__version__, "-V", "--version", message="juesuan %(version)s", help="显示版本号并退出。")
 def main():
     """决算公开九张表工具：生成标准工作簿、审核勾稽关系、填充计算、生成公开表。
 

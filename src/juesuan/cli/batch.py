@@ -8,24 +8,14 @@ from pathlib import Path
 
 import click
 
-from ..batch import (
-    EXIT_UNUSABLE,
-    STATUS_ERRORS,
-    STATUS_FILLS,
-    STATUS_PASS,
-    STATUS_UNUSABLE,
-    _identity,
-    exit_code,
-    find_workbooks,
-    in_order,
-    main_problems,
-    run_checks,
-    status_of,
-    write_summary,
-)
-from ..domain.catalog import CatalogError, load_catalog
+from ..batch import exit_code, file_identity, find_workbooks, in_order, run_checks
 from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..exit_codes import Exit
+from ..io.reader import READERS
+from ..io.summary_xlsx import write_summary
 from ..rules.findings import ERROR, WARNING
+from ..views.summary import STATUS_ERRORS, STATUS_PASS, STATUS_UNUSABLE, main_problems, status_counts, status_of
+from .options import catalog_option, command, fail, format_option, jobs_option, resolve_catalog
 
 
 def _text_line(outcome: dict) -> str:
@@ -39,16 +29,13 @@ def _text_line(outcome: dict) -> str:
             + (f" —— {first}" if first else ""))
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="同时审核的进程数（默认：全部 CPU 核心；1 表示在本进程内逐个审核）")
+@jobs_option
 @click.option("--report", type=click.Path(dir_okay=False), help="把汇总表写到此 .xlsx 文件（每个工作簿一行，另附全部问题清单）")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同）")
-@click.option("--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
-              help="补充的功能分类科目目录 CSV（表头 code,name），可多次指定")
-@click.option("--reader", type=click.Choice(["fast", "openpyxl"]), default="fast", hidden=True,
+@format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同）")
+@catalog_option
+@click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
               help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")
 def batch_command(paths, jobs, report, fmt, catalogs, reader):
     """批量审核：审核文件夹（含子文件夹）中的全部 .xlsx / .xlsm 工作簿。
@@ -64,16 +51,12 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
     """
     if report and Path(report).suffix.lower() != ".xlsx":
         raise click.UsageError("汇总表文件名应以 .xlsx 结尾")
-    try:
-        catalog = load_catalog(catalogs)
-    except CatalogError as exc:
-        raise click.UsageError(str(exc))
+    catalog = resolve_catalog(catalogs)
     files = find_workbooks(paths, exclude=[report] if report else [])
-    if report and _identity(Path(report)) in {_identity(f) for f in files} - {None}:
+    if report and file_identity(Path(report)) in {file_identity(f) for f in files} - {None}:
         raise click.UsageError("汇总表不能写到被审核的工作簿上，请换一个文件名")
     if not files:
-        click.echo("在指定的文件夹中没有找到 .xlsx / .xlsm 工作簿", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        fail("在指定的文件夹中没有找到 .xlsx / .xlsm 工作簿")
 
     names = [str(f) for f in files]
     outcomes: list[dict] = []
@@ -84,19 +67,16 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
                 if fmt == "json":
                     click.echo(json.dumps(outcome, ensure_ascii=False))
     except KeyboardInterrupt:
-        click.echo("\n已中断：未完成全部审核。", err=True)
-        sys.exit(130)
+        fail("\n已中断：未完成全部审核。", Exit.INTERRUPTED)
     except BrokenPipeError:               # e.g. `juesuan batch … --format json | head`
         sys.stderr.close()
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(Exit.UNUSABLE)
 
     if fmt == "text":
         for outcome in outcomes:
             if status_of(outcome) != STATUS_PASS:
                 click.echo(_text_line(outcome))
-        counts = {s: 0 for s in STATUS_FILLS}
-        for outcome in outcomes:
-            counts[status_of(outcome)] += 1
+        counts = status_counts(outcomes)
         click.echo(f"共审核 {len(outcomes)} 个工作簿：通过 {counts[STATUS_PASS]} 个，"
                    f"有错误 {counts[STATUS_ERRORS]} 个，无法使用 {counts[STATUS_UNUSABLE]} 个。")
     code = exit_code(outcomes)
@@ -104,8 +84,7 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
         try:
             target = write_summary(outcomes, Path(report))
         except (WriteRefused, UnusableWorkbook) as exc:
-            click.echo(f"错误：{exc}", err=True)
-            sys.exit(EXIT_UNUSABLE)
+            fail(f"错误：{exc}")
         click.echo(f"汇总表已写入：{target}", err=fmt == "json")
     sys.exit(code)
 

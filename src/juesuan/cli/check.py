@@ -7,16 +7,18 @@ from pathlib import Path
 
 import click
 
+from ..domain.catalog import load_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..exit_codes import Exit
 from ..io.template_xlsx import build_workbook
-from ..io.writeback import save_atomically, unsupported_content
+from ..io.workbook_file import save_new_workbook, unsupported_content
 from ..ops import check_book, save_review
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 from ..rules.registry import RULES, rule_sort_key
-from .options import Exit, catalog_option, format_option, output_option, resolve_catalog
+from .options import catalog_option, command, format_option, output_option, resolve_catalog
 
 
-@click.command()
+@command()
 @output_option("输出文件（.xlsx）", required=True)
 def template(output):
     """生成空白的决算公开标准工作簿。"""
@@ -24,14 +26,14 @@ def template(output):
     if target.suffix.lower() != ".xlsx":
         raise click.UsageError("模板文件名应以 .xlsx 结尾")
     try:
-        save_atomically(build_workbook(), target)
+        save_new_workbook(build_workbook(load_catalog()), target)
     except WriteRefused as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(Exit.UNUSABLE)
     click.echo(f"已生成标准工作簿：{target}")
 
 
-@click.command()
+@command()
 def rules():
     """列出全部审核规则（编号、级别、内容）。"""
     for rule_id in sorted(RULES, key=rule_sort_key):
@@ -56,8 +58,8 @@ def _print_text(result, show_info: bool) -> None:
         click.echo(f"  （另有 {s[INFO]} 条提示，多为尾差；加 --all 显示）")
 
 
-@click.command()
-@click.argument("books", nargs=-1, required=True, type=click.Path())
+@command()
+@click.argument("books", nargs=-1, required=True, type=click.Path(), metavar="工作簿…")
 @format_option()
 @click.option("--write", is_flag=True, help="把审核结果写入工作簿本身的“审核结果”表并标记问题单元格")
 @output_option("把带审核结果的副本写到此文件（原文件不变）")

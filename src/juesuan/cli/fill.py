@@ -7,13 +7,14 @@ import click
 
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.money import fmt
+from ..exit_codes import Exit
 from ..ops import fill_book
 from ..rules.findings import ERROR, INFO, WARNING
-from .options import Exit, catalog_option, output_option, resolve_catalog
+from .options import catalog_option, command, output_option, resolve_catalog
 
 
-@click.command()
-@click.argument("book", type=click.Path())
+@command()
+@click.argument("book", type=click.Path(), metavar="工作簿")
 @output_option("把填充后的工作簿写到此文件（原文件不变）")
 @click.option("--in-place", is_flag=True, help="直接写回原工作簿")
 @catalog_option

@@ -1,21 +1,18 @@
 """What every command shares, declared once: exit codes, options, the catalogue, messages."""
 from __future__ import annotations
 
-from enum import IntEnum
-
 import click
 
 from ..domain.catalog import Catalog, CatalogError, load_catalog
+from ..exit_codes import Exit
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+OPTIONS_METAVAR = "[选项]"
 
 
-class Exit(IntEnum):
-    """The exit codes of every command (README: 退出码)."""
-    OK = 0            # done; no errors found
-    ERRORS = 1        # the audit found errors (publish: nothing generated)
-    UNUSABLE = 2      # a file could not be used, read or written
-    INTERRUPTED = 130  # Ctrl-C
+def command(**settings):
+    """click.command with our context and the Chinese usage line."""
+    return click.command(context_settings=CONTEXT, options_metavar=OPTIONS_METAVAR, **settings)
 
 
 def resolve_catalog(paths) -> Catalog:
@@ -27,7 +24,7 @@ def resolve_catalog(paths) -> Catalog:
 
 
 catalog_option = click.option(
-    "--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False),
+    "--catalog", "catalogs", multiple=True, type=click.Path(dir_okay=False), metavar="目录.csv",
     help="补充的功能分类科目目录 CSV（表头 code,name），可多次指定")
 
 
@@ -38,11 +35,18 @@ def format_option(choices=("text", "json"), default="text", help_text=None):
 
 
 def output_option(help_text: str, required: bool = False):
-    return click.option("-o", "--output", required=required, type=click.Path(dir_okay=False), help=help_text)
+    return click.option("-o", "--output", required=required, type=click.Path(dir_okay=False), metavar="文件",
+                        help=help_text)
+
+
+def _at_least_one(_ctx, _param, value):
+    if value is not None and value < 1:
+        raise click.BadParameter(f"进程数至少为 1，实为 {value}")
+    return value
 
 
 jobs_option = click.option(
-    "-j", "--jobs", type=click.IntRange(min=1), default=None,
+    "-j", "--jobs", type=int, default=None, metavar="进程数", callback=_at_least_one,
     help="同时审核的进程数（默认：全部 CPU 核心；1 表示在本进程内逐个审核）")
 
 

@@ -6,19 +6,21 @@ from pathlib import Path
 import click
 
 from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..exit_codes import Exit
+from ..io.atomic import write_atomically
 from ..io.publication_xlsx import render_workbook
 from ..io.reader import read_report
 from ..io.review_xlsx import read_notes
-from ..io.writeback import ordinary_mode, save_atomically, write_bytes_atomically
+from ..io.workbook_file import save_new_workbook
 from ..ops import check_report, finding_lines, publication_gate
 from ..views.publication import ZERO_BLANK, ZERO_STYLES, build_publication, records, records_csv, records_json
-from .options import CONTEXT, Exit, catalog_option, format_option, output_option, resolve_catalog
+from .options import catalog_option, command, format_option, output_option, resolve_catalog
 
 
-@click.command(context_settings=CONTEXT)
-@click.argument("book", type=click.Path())
+@command()
+@click.argument("book", type=click.Path(), metavar="工作簿")
 @output_option("输出文件：公开表 .xlsx；配合 --format csv/json 时为数据文件")
-@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), help="同时生成 PDF（需安装 LibreOffice）")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), metavar="文件.pdf", help="同时生成 PDF（需安装 LibreOffice）")
 @format_option(("xlsx", "csv", "json"), None, "输出格式：xlsx 公开表（默认）；csv / json 开放数据（每个数字一条记录）")
 @click.option("--zero", type=click.Choice(list(ZERO_STYLES)), default=ZERO_BLANK, show_default=True,
               help="零怎样显示：blank 零和空栏都留空；0.00 零和空栏都显示 0.00（开放数据不受影响：零记为 0.00，空栏不输出）")
@@ -75,25 +77,19 @@ def publish_command(book, output, pdf, fmt, zero, force, catalogs):
     try:
         if output and fmt in ("csv", "json"):
             data = records_csv(publication) if fmt == "csv" else records_json(publication)
-            write_bytes_atomically(Path(output), data)
+            write_atomically(Path(output), data)
             click.echo(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
         workbook = render_workbook(publication)
         if output and fmt == "xlsx":
-            existed = Path(output).exists()
-            save_atomically(workbook, Path(output))
-            if not existed:
-                ordinary_mode(Path(output))
+            save_new_workbook(workbook, Path(output))
             click.echo(f"已生成公开表：{output}")
         if pdf:
             from ..io.pdf import PdfUnavailable, workbook_to_pdf
-            existed = Path(pdf).exists()
             try:
                 pages = workbook_to_pdf(workbook, Path(pdf))
             except PdfUnavailable as exc:
                 click.echo(f"未生成 PDF：{exc}", err=True)
                 raise SystemExit(Exit.UNUSABLE)
-            if not existed:
-                ordinary_mode(Path(pdf))
             click.echo(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
     except WriteRefused as exc:
         click.echo(f"错误：{exc}", err=True)

@@ -1,1 +1,1 @@
-"""The domain, declared once: tables, geometry, the report model, money, catalogues. Pure Python."""
+"""The domain, declared once: tables, geometry, the report model, how cells are named, money, catalogues. Pure Python."""

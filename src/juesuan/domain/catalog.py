@@ -17,6 +17,9 @@ from pathlib import Path
 
 ENV_EXTRA = "JUESUAN_CATALOG"
 
+# A function code: 3 (类), 5 (款) or 7 (项) ASCII digits. Not \d, which takes ٢٠١ and २०१ as well.
+CODE_PATTERN = re.compile(r"[0-9]{3}|[0-9]{5}|[0-9]{7}")
+
 
 class CatalogError(ValueError):
     pass
@@ -77,7 +80,7 @@ def read_code_csv(path: Path) -> dict[str, str]:
     result = {}
     for number, row in enumerate(_rows(text, str(path)), start=2):
         code = row["code"].strip()
-        if not re.fullmatch(r"\d{3}|\d{5}|\d{7}", code):
+        if not CODE_PATTERN.fullmatch(code):
             raise CatalogError(f"科目目录 {path} 第{number}行：科目编码“{code}”应为3、5或7位数字")
         result[code] = row["name"].strip()
     return result

@@ -121,7 +121,9 @@ def _columns(spec: TableSpec) -> list[SheetColumn]:
     return cols
 
 
-def _headers(cols: list[SheetColumn], depth: int) -> list[HeaderCell]:
+def merged_headers(cols: list[SheetColumn], depth: int) -> list[HeaderCell]:
+    """Header cells over `cols`: a heading that neighbouring columns share spans them, and a
+    column's last heading spans down to the bottom of the `depth` header rows."""
     cells = []
     for level in range(depth):
         i = 0
@@ -159,7 +161,7 @@ def layout_of(table_id: str) -> Layout:
     spec = TABLES[table_id]
     cols = _columns(spec)
     depth = max(2, max(len(c.header) for c in cols))
-    lay = Layout(spec, cols, depth, _headers(cols, depth), _lineno_cells(spec, cols))
+    lay = Layout(spec, cols, depth, merged_headers(cols, depth), _lineno_cells(spec, cols))
     first = lay.first_data_row
     if spec.kind == TWO_SIDED:
         for s, side in enumerate(spec.sides):
@@ -172,13 +174,3 @@ def layout_of(table_id: str) -> Layout:
         lay.line_rows[SINGLE_KEY] = (first, 0)
     return lay
 
-
-def data_row_count(table_id: str) -> int:
-    spec = TABLES[table_id]
-    if spec.kind == TWO_SIDED:
-        return max(len(s.lines) for s in spec.sides)
-    if spec.kind == ECONOMIC:
-        return len(spec.lines)
-    if spec.kind == SINGLE_ROW:
-        return 1
-    return 1 + CODE_TABLE_BLANK_ROWS

@@ -12,22 +12,24 @@ from typing import Iterator, NamedTuple
 
 from .layout import a1, layout_of
 from .schema import (
+    AMOUNT_UNITS,
     CODE,
-    ECONOMIC,
+    DEFAULT_AMOUNT_UNIT,
+    DEFAULT_REPORT_TYPE,
     INFO_FIELDS,
-    INFO_SHEET,
+    LEVEL_BY_LENGTH,
+    REPORT_TYPES,
     SINGLE_KEY,
     SINGLE_ROW,
     TABLES,
     TOTAL_KEY,
-    TWO_SIDED,
 )
 
 
 class Ref(NamedTuple):
     table: str
     key: str
-    col: int
+    no: int       # 栏次, the column number printed in the table (not a sheet column)
 
 
 @dataclass
@@ -54,7 +56,6 @@ class Row:
     @property
     def level(self) -> str | None:
         """类 / 款 / 项 for function codes (3/5/7 digits)."""
-        from .schema import LEVEL_BY_LENGTH
         if self.code and self.code.isdigit():
             return LEVEL_BY_LENGTH.get(len(self.code))
         return None
@@ -124,14 +125,16 @@ class Report:
 
     @property
     def amount_unit(self) -> str:
-        """元 or 万元; an unreadable unit is reported by the reader and treated as 万元,
+        """元 or 万元; a blank or unreadable unit is reported by the audit and treated as 万元,
         the unit of every published table."""
         unit = self.info_value("amount_unit")
-        return unit if unit in ("元", "万元") else "万元"
+        return unit if unit in AMOUNT_UNITS else DEFAULT_AMOUNT_UNIT
 
     @property
     def entity(self) -> str:
-        return "部门" if self.info_value("report_type") == "部门" else "单位"
+        """单位 or 部门, the word the printed notes use; blank or unreadable reads 单位."""
+        kind = self.info_value("report_type")
+        return kind if kind in REPORT_TYPES else DEFAULT_REPORT_TYPE
 
     # --- cells -----------------------------------------------------------
     def cell(self, ref: Ref) -> Cell | None:
@@ -139,7 +142,7 @@ class Report:
         if table is None:
             return None
         row = table.row(ref.key)
-        return row.cells.get(ref.col) if row else None
+        return row.cells.get(ref.no) if row else None
 
     def value(self, ref: Ref) -> Decimal | None:
         cell = self.cell(ref)
@@ -205,6 +208,3 @@ def add_code_row(report: Report, table_id: str, code: str, name: str) -> Row:
     table.reindex()
     return row
 
-
-__all__ = ["Ref", "Cell", "Row", "Table", "Report", "InfoValue", "blank_report", "fixed_rows", "add_code_row",
-           "INFO_SHEET", "TWO_SIDED", "ECONOMIC"]

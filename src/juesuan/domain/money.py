@@ -104,18 +104,3 @@ def decimals(value: Decimal) -> int:
     exponent = normalized.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
-
-def to_number(value: Decimal | None) -> int | float | None:
-    """What we hand to a spreadsheet cell. Amounts with <= 2 decimals survive a
-    float exactly enough for display; callers that need exactness keep Decimal."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
-
-__all__ = [
-    "AmountError", "CENT", "ZERO", "parse_amount", "fmt", "fmt_signed", "plain",
-    "round_cents", "yuan_to_wanyuan", "decimals", "to_number",
-]

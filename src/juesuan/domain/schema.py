@@ -15,8 +15,12 @@ REVIEW_SHEET = "审核结果"
 TABLE_IDS = tuple(f"公开{n:02d}" for n in range(1, 10))
 SHEET_NAMES = (INFO_SHEET, *TABLE_IDS, REVIEW_SHEET)
 
-AMOUNT_UNITS = ("元", "万元")
-REPORT_TYPES = ("单位", "部门")
+YUAN, WAN_YUAN = "元", "万元"
+AMOUNT_UNITS = (YUAN, WAN_YUAN)
+DEFAULT_AMOUNT_UNIT = WAN_YUAN      # the unit of every published table: what a blank or unreadable unit is taken as
+UNIT_REPORT, DEPARTMENT_REPORT = "单位", "部门"
+REPORT_TYPES = (UNIT_REPORT, DEPARTMENT_REPORT)
+DEFAULT_REPORT_TYPE = UNIT_REPORT   # what a blank or unreadable report type is taken as
 
 # kinds of table
 CODE = "code"            # rows by function code: 02 03 05 07 08

@@ -4,7 +4,8 @@ Each conversion runs with its own throw-away LibreOffice profile
 (-env:UserInstallation) so parallel runs never collide and a clerk's own
 LibreOffice settings are untouched. When the Chinese fonts the workbook names
 (宋体, 黑体, 仿宋) are not installed, the profile maps them to an installed CJK
-font (Noto / Source Han / WenQuanYi …) so every character renders.
+font (Noto / Source Han / WenQuanYi …) so every character renders. The PDF is put
+in place by the atomic writer (atomic.py): a target it refuses raises WriteRefused.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from .atomic import write_atomically
 
 TIMEOUT_SECONDS = 300
 ENV_SOFFICE = "JUESUAN_SOFFICE"
@@ -112,11 +115,15 @@ def pdf_pages(path: Path) -> int | None:
     return max(counts) if counts else None
 
 
-def xlsx_to_pdf(source: Path, target: Path) -> int | None:
-    """Convert `source` (.xlsx) to `target` (.pdf); returns the page count when known."""
+def workbook_to_pdf(workbook, target: Path) -> int | None:
+    """Convert an openpyxl workbook to `target` (.pdf) through the atomic writer;
+    returns the page count when known."""
     soffice = find_soffice()
     if soffice is None:
         raise PdfUnavailable(INSTALL_HINT)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise PdfUnavailable(f"{target}：文件夹“{folder}”不存在，PDF 未生成")
     work = Path(tempfile.mkdtemp(prefix="juesuan-pdf-"))
     try:
         profile = work / "profile"
@@ -125,7 +132,7 @@ def xlsx_to_pdf(source: Path, target: Path) -> int | None:
             (profile / "user").mkdir(parents=True)
             (profile / "user" / "registrymodifications.xcu").write_text(_profile_xcu(pairs), encoding="utf-8")
         src = work / "publish.xlsx"
-        shutil.copyfile(source, src)
+        workbook.save(src)
         out = work / "out"
         out.mkdir()
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
@@ -143,39 +150,7 @@ def xlsx_to_pdf(source: Path, target: Path) -> int | None:
             detail = (done.stderr or done.stdout or "").strip().splitlines()
             raise PdfUnavailable("LibreOffice 未能生成 PDF" + (f"（{detail[-1][:200]}）" if detail else "")
                                  + "。可用 Excel 打开公开表 .xlsx 另存为 PDF。")
-        _move_into_place(produced, target)
-        return pdf_pages(target)
+        written = write_atomically(target, lambda temp: shutil.copyfile(produced, temp))
+        return pdf_pages(written)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _move_into_place(produced: Path, target: Path) -> None:
-    folder = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise PdfUnavailable(f"{target}：文件是只读的（或正被其他程序打开），PDF 未写入")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=".~juesuan-", suffix=".pdf", dir=folder)
-        os.close(handle)
-        shutil.copyfile(produced, temp)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise PdfUnavailable(f"{target}：无法写入 PDF（{exc.strerror or exc}）") from None
-
-
-def workbook_to_pdf(workbook, target: Path) -> int | None:
-    """Save an openpyxl workbook to a temporary .xlsx and convert it."""
-    if find_soffice() is None:
-        raise PdfUnavailable(INSTALL_HINT)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise PdfUnavailable(f"{target}：文件夹“{folder}”不存在，PDF 未生成")
-    handle, temp = tempfile.mkstemp(prefix="juesuan-publish-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        workbook.save(temp)
-        return xlsx_to_pdf(Path(temp), target)
-    finally:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass

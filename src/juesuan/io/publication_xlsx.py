@@ -2,7 +2,7 @@
 
 Each sheet: title, 公开NN表, 单位：… and 金额单位：万元, the merged multi-row header
 (repeated on every printed page), the body, the 注 line(s). A4 landscape, fitted
-to the page width. Text goes through template.set_text, so nothing becomes a formula.
+to the page width. Text goes through xlsx_cells.set_text, so nothing becomes a formula.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ..views.publication import (
     printed,
 )
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT, TITLE_FONT
-from .template_xlsx import set_text
+from .xlsx_cells import set_text
 
 LINE = Side(style="thin", color="000000")
 GRID = Border(left=LINE, right=LINE, top=LINE, bottom=LINE)

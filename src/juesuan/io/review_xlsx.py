@@ -1,21 +1,46 @@
-"""The review sheet 审核结果 in a workbook file (openpyxl): render the Review, colour the
-cells concerned, remember their original fill, read back the clerk's 备注 and our marks."""
+"""The review sheet 审核结果 in a workbook file (openpyxl): render the review grid, colour the
+cells concerned, remember their original fill, read back the clerk's 备注 and our marks.
+
+Positions come from ``views.review``; this module only maps the grid's cells to openpyxl
+(values, fonts, borders, links, hidden registry columns). The fill serialisation of the
+registry lives here because it is openpyxl's XML; the xlwings adapter uses it too.
+"""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
+import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.colors import Color
 from openpyxl.styles.fills import Fill
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.xml.functions import fromstring, tostring
 
+from ..domain.layout import column_letter
 from ..domain.schema import REVIEW_SHEET, TABLE_IDS
-from ..views.review import FIRST_ROW, HEADER_ROW, MARK_COLUMNS, NOTE_COLUMN, Review, note_key
+from ..views.review import (
+    COLUMN_WIDTHS,
+    COUNTS_ROW,
+    FIRST_ROW,
+    HEADER_ROW,
+    LAST_VISIBLE_COLUMN,
+    LINK_COLUMN,
+    MARK_COLUMNS,
+    MESSAGE_COLUMN,
+    SEVERITY_COLUMN,
+    TITLE_ROW,
+    WRAPPED_COLUMNS,
+    Review,
+    ReviewGrid,
+    is_address,
+    link_location,
+    parse_registry,
+    review_grid,
+)
 from ..views.styles import BODY_FONT, DERIVED_FILL, SEVERITY_FILLS
-from .template_xlsx import BORDER, review_header, set_text
+from .xlsx_cells import BOLD, BORDER, CENTER, HEADER, TITLE, box, fit_to_width, set_text
 
 MAX_CELL_TEXT = 32767          # Excel's limit; a longer string makes Excel "repair" the file
 
@@ -42,24 +67,20 @@ def _put_value(cell, value) -> None:
         _put_text(cell, str(value))
 
 
-# --- review sheet ---------------------------------------------------------------------
-_ADDRESS = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
-
-
-def _fill_to_text(fill) -> str:
+# --- the registry's fill text -------------------------------------------------------------
+def fill_to_text(fill) -> str:
     """Serialise a cell's fill (pattern or gradient, any colour kind) so the next run can put it back exactly."""
     if fill is None or getattr(fill, "fill_type", None) is None:
         return ""
-    from openpyxl.xml.functions import tostring
     return tostring(fill.to_tree()).decode("utf-8")
 
 
-def _text_to_fill(text) -> PatternFill | Fill:
+def text_to_fill(text) -> PatternFill | Fill:
+    """The fill a registry entry records; no fill for an empty or damaged entry."""
     if not text or not isinstance(text, str):
         return PatternFill(fill_type=None)
     try:
         if text.lstrip().startswith("<"):
-            from openpyxl.xml.functions import fromstring
             return Fill.from_tree(fromstring(text))
         data = json.loads(text)          # written by versions before the XML form
         kind = data.get("ctype") or "rgb"
@@ -71,31 +92,37 @@ def _text_to_fill(text) -> PatternFill | Fill:
         return PatternFill(fill_type=None)
 
 
+# --- what the last run left -----------------------------------------------------------------
 def previous_review(workbook) -> tuple[dict, list[tuple[str, str, str]]]:
     """(notes by finding key, [(sheet, A1, original fill)]) left by the last run."""
     if REVIEW_SHEET not in workbook.sheetnames:
         return {}, []
-    ws = workbook[REVIEW_SHEET]
-    notes, marks = {}, []
-    mark_col, fill_col = MARK_COLUMNS
-    for row in ws.iter_rows(min_row=FIRST_ROW, values_only=True):
-        if len(row) >= NOTE_COLUMN and row[2] and row[NOTE_COLUMN - 1] not in (None, ""):
-            cell = str(row[4] or "")
-            notes[note_key(row[2], row[3], cell.split("!", 1)[-1] if "!" in cell else "")] = row[NOTE_COLUMN - 1]
-        if len(row) >= mark_col and row[mark_col - 1]:
-            sheet, _, address = str(row[mark_col - 1]).rpartition("!")
-            original = row[fill_col - 1] if len(row) >= fill_col else ""
-            if sheet and _ADDRESS.fullmatch(address):
-                marks.append((sheet, address, original or ""))
-    return notes, marks
+    rows = workbook[REVIEW_SHEET].iter_rows(min_row=FIRST_ROW, values_only=True)
+    return parse_registry(rows, first_row=FIRST_ROW)
 
 
+def read_notes(path: Path) -> dict:
+    """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none)."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception:
+        return {}
+    try:
+        notes, _marks = previous_review(workbook)
+        return notes
+    except Exception:
+        return {}
+    finally:
+        workbook.close()
+
+
+# --- marks on the data sheets ---------------------------------------------------------------
 def clear_marks(workbook, marks) -> None:
     for sheet, address, original in marks:
-        if sheet in workbook.sheetnames and sheet != REVIEW_SHEET and _ADDRESS.fullmatch(address):
+        if sheet in workbook.sheetnames and sheet != REVIEW_SHEET and is_address(address):
             target = workbook[sheet][address]
             if hasattr(target, "fill") and not type(target).__name__ == "MergedCell":
-                target.fill = _text_to_fill(original)
+                target.fill = text_to_fill(original)
 
 
 _MARK_COLOURS = {colour.upper() for colour in SEVERITY_FILLS.values()}
@@ -123,12 +150,56 @@ def sweep_stray_marks(workbook, review: Review) -> None:
                     cell.fill = _template_fill(review, sheet, cell.coordinate)
 
 
+# --- rendering ------------------------------------------------------------------------------
 def _wrapped_height(text, width) -> float:
     """Row height that shows a wrapped message whole: spreadsheets do not grow rows written
     by openpyxl, so without this the printed review cuts every long 说明 after one line."""
     units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text or ""))
     lines = max(1, -(-units // max(1, int(width or 70) - 2)))
     return 13.5 * lines
+
+
+def render_review_sheet(ws, grid: ReviewGrid) -> None:
+    """Put `grid` onto the empty sheet `ws`: values, fonts, borders, links, print setup."""
+    last = column_letter(LAST_VISIBLE_COLUMN)
+    ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    title = ws.cell(row=TITLE_ROW, column=1, value=grid.title)
+    title.font, title.alignment = TITLE, CENTER
+    for col, width in enumerate(COLUMN_WIDTHS, start=1):
+        ws.column_dimensions[column_letter(col)].width = width
+    body = Font(name=BODY_FONT, size=10)
+    for (row, col), value in sorted(grid.cells.items()):
+        cell = ws.cell(row=row, column=col)
+        if col > LAST_VISIBLE_COLUMN:                     # the registry: plain text, hidden below
+            _put_text(cell, value)
+        elif row < HEADER_ROW:
+            _put_text(cell, value)
+            cell.font = Font(name=BODY_FONT, size=10, bold=row == COUNTS_ROW)
+        elif row == HEADER_ROW:
+            box(ws, row, col, value, font=BOLD, align=CENTER, fill=HEADER)
+        else:
+            if isinstance(value, str):
+                _put_text(cell, value)
+            else:
+                _put_value(cell, value)
+            cell.font, cell.border = body, BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED_COLUMNS)
+    message_width = ws.column_dimensions[column_letter(MESSAGE_COLUMN)].width
+    for row, severity in grid.severities.items():
+        ws.cell(row=row, column=SEVERITY_COLUMN).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[severity])
+        ws.row_dimensions[row].height = _wrapped_height(grid.cells[row, MESSAGE_COLUMN], message_width)
+    for row, (sheet, address) in grid.links.items():
+        link = ws.cell(row=row, column=LINK_COLUMN)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=link_location(sheet, address),
+                                   display=safe_text(str(link.value)))
+        link.font = Font(name=BODY_FONT, size=10, color="0563C1", underline="single")
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    fit_to_width(ws)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    if grid.checked:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW + 1, grid.last_finding_row)}"
+        for col in MARK_COLUMNS:
+            ws.column_dimensions[column_letter(col)].hidden = True
 
 
 def write_review(workbook, review: Review, marks_before) -> None:
@@ -141,58 +212,12 @@ def write_review(workbook, review: Review, marks_before) -> None:
     else:
         index = len(workbook.sheetnames)
     ws = workbook.create_sheet(REVIEW_SHEET, index)
-    review_header(ws)
-    for i, line in enumerate(review.lines, start=2):
-        cell = ws.cell(row=i, column=1)
-        _put_text(cell, line)
-        cell.font = Font(name=BODY_FONT, size=10, bold=i == 3)
-    body = Font(name=BODY_FONT, size=10)
-    for offset, item in enumerate(review.rows):
-        r = FIRST_ROW + offset
-        for c, value in enumerate(item.values, start=1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(value, str):
-                _put_text(cell, value)
-            else:
-                _put_value(cell, value)
-            cell.font, cell.border = body, BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=c in (6, 10))
-        ws.cell(row=r, column=2).fill = PatternFill("solid", fgColor=SEVERITY_FILLS[item.severity])
-        ws.row_dimensions[r].height = _wrapped_height(item.values[5], ws.column_dimensions["F"].width)
-        if item.link and item.link[0] in workbook.sheetnames:
-            link = ws.cell(row=r, column=5)
-            sheet_name = item.link[0].replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet_name}'!{item.link[1]}",
-                                       display=safe_text(str(link.value)))
-            link.font = Font(name=BODY_FONT, size=10, color="0563C1", underline="single")
-    ws.auto_filter.ref = f"A{HEADER_ROW}:J{max(HEADER_ROW + 1, HEADER_ROW + len(review.rows))}"
-    # remember what we coloured, and what was there before, in hidden columns
-    mark_col, fill_col = MARK_COLUMNS
-    set_text(ws.cell(row=HEADER_ROW, column=mark_col), "标记单元格")
-    set_text(ws.cell(row=HEADER_ROW, column=fill_col), "原填充")
-    for letter in ("N", "O"):
-        ws.column_dimensions[letter].hidden = True
-    for offset, ((sheet, address), severity) in enumerate(sorted(review.marks.items())):
-        if sheet not in workbook.sheetnames:
-            continue
+    originals = {}
+    for sheet, address in review.marks_on(workbook.sheetnames):
         target = workbook[sheet][address]
-        _put_text(ws.cell(row=FIRST_ROW + offset, column=mark_col), f"{sheet}!{address}")
         original = _template_fill(review, sheet, address) if _is_our_mark(target.fill) else target.fill
-        _put_text(ws.cell(row=FIRST_ROW + offset, column=fill_col), _fill_to_text(original))
-        target.fill = PatternFill("solid", fgColor=SEVERITY_FILLS[severity])
-
-
-def read_notes(path: Path) -> dict:
-    """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none)."""
-    import openpyxl
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception:
-        return {}
-    try:
-        notes, _marks = previous_review(workbook)
-        return notes
-    except Exception:
-        return {}
-    finally:
-        workbook.close()
+        originals[sheet, address] = fill_to_text(original)
+    grid = review_grid(review, workbook.sheetnames, originals)
+    render_review_sheet(ws, grid)
+    for (sheet, address), severity in grid.marks.items():
+        workbook[sheet][address].fill = PatternFill("solid", fgColor=SEVERITY_FILLS[severity])

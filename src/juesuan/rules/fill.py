@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..domain.catalog import Catalog, load_catalog
+from ..domain.catalog import Catalog
+from ..domain.labels import describe
 from ..domain.model import Ref, Report
 from ..domain.money import ZERO, fmt
-from . import registry as R
-from .audit import describe, rounding_limit
+from .audit import rounding_limit
 from .findings import Finding
+from .registry import OVERWRITTEN, ROUNDING_OVERWRITE
 from .relations import Derivation, relations_for
 
 
@@ -44,9 +45,9 @@ class FillResult:
         return [c for c in self.changes if c.overwrote]
 
 
-def fill_report(report: Report, catalog: Catalog | None = None) -> FillResult:
+def fill_report(report: Report, catalog: Catalog) -> FillResult:
     """Compute every derived cell, write it into `report`, and say what was overwritten."""
-    derivation = Derivation(report, relations_for(report, catalog or load_catalog()))
+    derivation = Derivation(report, relations_for(report, catalog))
     result = FillResult()
     for ref, new in derivation.values.items():
         cell = report.cell(ref)
@@ -65,17 +66,14 @@ def fill_report(report: Report, catalog: Catalog | None = None) -> FillResult:
         report.cell(change.ref).value = change.new
         if change.overwrote:
             label = describe(report, change.ref)
-            where = f"{change.table} {change.address}"
             if change.rounding:
-                message = (f"{where} {label} 原为 {fmt(change.old)}，按明细重算为 {fmt(change.new)}"
-                           f"（差 {fmt(change.new - change.old)}，属尾差），已更新")
-                result.findings.append(Finding(R.ROUNDING_OVERWRITE, R.severity(R.ROUNDING_OVERWRITE), change.table,
-                                               change.address, message, expected=change.new, actual=change.old,
-                                               difference=change.old - change.new))
+                finding = ROUNDING_OVERWRITE.finding(
+                    change.table, change.address, label=label, old=fmt(change.old), new=fmt(change.new),
+                    gap=fmt(change.new - change.old), expected=change.new, actual=change.old,
+                    difference=change.old - change.new)
             else:
-                message = (f"{where} {label} 原填 {fmt(change.old)}，自动计算应为 {fmt(change.new)}，已覆盖"
-                           "（如原数正确，请检查其明细数据）")
-                result.findings.append(Finding(R.OVERWRITTEN, R.severity(R.OVERWRITTEN), change.table, change.address,
-                                               message, expected=change.new, actual=change.old,
-                                               difference=(change.old or ZERO) - (change.new or ZERO)))
+                finding = OVERWRITTEN.finding(
+                    change.table, change.address, label=label, old=fmt(change.old), new=fmt(change.new),
+                    expected=change.new, actual=change.old, difference=(change.old or ZERO) - (change.new or ZERO))
+            result.findings.append(finding)
     return result

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..domain.layout import parse_a1
 from ..domain.money import plain
+from ..domain.schema import SHEET_NAMES
 
 ERROR = "error"
 WARNING = "warning"
@@ -30,7 +32,7 @@ class Finding:
     @property
     def key(self) -> tuple[str, str, str]:
         """Identity across runs: a clerk's 备注 follows the same rule at the same cell."""
-        return (self.rule, self.table, self.cell or "")
+        return finding_key(self.rule, self.table, self.cell)
 
     def to_json(self) -> dict:
         return {
@@ -46,6 +48,12 @@ class Finding:
         }
 
 
+def finding_key(rule, table, cell) -> tuple[str, str, str]:
+    """A finding's identity from its parts, as read back from 审核结果 too (where a part
+    may be empty or a number): compared as text."""
+    return (str(rule or ""), str(table or ""), str(cell or ""))
+
+
 def summarize(findings) -> dict[str, int]:
     counts = {s: 0 for s in SEVERITIES}
     for f in findings:
@@ -54,9 +62,6 @@ def summarize(findings) -> dict[str, int]:
 
 
 def sort_findings(findings) -> list[Finding]:
-    from ..domain.layout import parse_a1
-    from ..domain.schema import SHEET_NAMES
-
     def order(f: Finding):
         sheet = SHEET_NAMES.index(f.table) if f.table in SHEET_NAMES else len(SHEET_NAMES)
         row, col = parse_a1(f.cell) if f.cell else (0, 0)

@@ -12,28 +12,28 @@ import re
 from decimal import Decimal
 from typing import Mapping, Sequence
 
+from ..domain.catalog import CODE_PATTERN
 from ..domain.errors import UnusableWorkbook
+from ..domain.labels import cell_label
 from ..domain.layout import a1, layout_of
-from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
+from ..domain.model import Cell, InfoValue, Report, Table, code_row, fixed_rows
 from ..domain.money import AmountError, parse_amount
 from ..domain.schema import (
     CODE,
     ECONOMIC,
     INFO_FIELDS,
     INFO_SHEET,
-    SINGLE_ROW,
     TABLE_IDS,
     TABLES,
     TOTAL_KEY,
     TWO_SIDED,
 )
-from . import registry as R
 from .findings import Finding
+from .registry import BAD_AMOUNT, CODE_FORMAT, MISSING_CODE, MISSING_SHEET, TOTAL_ROW
 
 Grid = Sequence[Sequence[object]]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-CODE_PATTERN = re.compile(r"[0-9]{3}|[0-9]{5}|[0-9]{7}")   # ASCII: \d would take ٢٠١
 
 
 class Formula(str):
@@ -105,17 +105,13 @@ class _Reader:
     def amount(self, sheet: str, grid: Grid, row: int, col: int, label: str) -> Cell:
         raw = cell_at(grid, row, col)
         if isinstance(raw, Formula):
-            self.findings.append(Finding(
-                R.BAD_AMOUNT, R.severity(R.BAD_AMOUNT), sheet, a1(row, col),
-                f"{sheet} {a1(row, col)}（{label}）是未计算的公式 {raw}：请在 Excel 中打开并保存一次，或用 juesuan fill 按数值填充",
-                value=str(raw)))
+            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), "formula", label=label, formula=raw,
+                                                    value=str(raw)))
             return Cell(None, row, col, raw, bad=True)
         try:
             return Cell(parse_amount(_as_displayed(raw)), row, col, raw)
         except AmountError as exc:
-            self.findings.append(Finding(
-                R.BAD_AMOUNT, R.severity(R.BAD_AMOUNT), sheet, a1(row, col),
-                f"{sheet} {a1(row, col)}（{label}）：{exc}，请填写数字或留空", value=raw))
+            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), label=label, problem=exc, value=raw))
             return Cell(None, row, col, raw, bad=True)
 
     # -- sheets ----------------------------------------------------------
@@ -123,9 +119,10 @@ class _Reader:
         if name in self.grids:
             return self.grids[name]
         similar = [s for s in self.grids if _sheet_key(s) == _sheet_key(name)]
-        hint = f"（发现名为“{similar[0]}”的工作表，请改回“{name}”）" if similar else ""
-        self.findings.append(Finding(R.MISSING_SHEET, R.severity(R.MISSING_SHEET), name, None,
-                                     f"缺少工作表“{name}”{hint}，该表按空表处理"))
+        if similar:
+            self.findings.append(MISSING_SHEET.finding(name, None, "renamed", found=similar[0]))
+        else:
+            self.findings.append(MISSING_SHEET.finding(name, None))
         return None
 
     def check_lineno_row(self, table_id: str, grid: Grid) -> None:
@@ -185,9 +182,8 @@ class _Reader:
             total.cells[no] = self.amount(table_id, grid, first, col, cell_label(table_id, total, no))
         head = code_of(cell_at(grid, first, 1))
         if head:
-            self.findings.append(Finding(R.TOTAL_ROW, R.severity(R.TOTAL_ROW), table_id, a1(first, 1),
-                                         f"{table_id} 第{first}行是合计行，科目编码栏应为空，实为“{head}”；科目请从第{first + 1}行起填写",
-                                         value=head))
+            self.findings.append(TOTAL_ROW.finding(table_id, a1(first, 1), row=first, code=head,
+                                                   first_code_row=first + 1, value=head))
         rows = [total]
         for row_no in range(first + 1, len(grid) + 1):
             raw_code = cell_at(grid, row_no, 1)
@@ -202,12 +198,11 @@ class _Reader:
             for no, col in amount_cols:
                 row.cells[no] = self.amount(table_id, grid, row_no, col, cell_label(table_id, row, no))
             if not code:
-                self.findings.append(Finding(R.MISSING_CODE, R.severity(R.MISSING_CODE), table_id, a1(row_no, 1),
-                                             f"{table_id} 第{row_no}行“{name or '（无名称）'}”缺少科目编码"))
+                self.findings.append(MISSING_CODE.finding(table_id, a1(row_no, 1), row=row_no,
+                                                          name=name or "（无名称）"))
             elif not CODE_PATTERN.fullmatch(code):
-                self.findings.append(Finding(R.CODE_FORMAT, R.severity(R.CODE_FORMAT), table_id, a1(row_no, 1),
-                                             f"{table_id} {a1(row_no, 1)} 科目编码“{text_of(raw_code)}”格式不对："
-                                             "功能分类科目应为3位（类）、5位（款）或7位（项）数字", value=raw_code))
+                self.findings.append(CODE_FORMAT.finding(table_id, a1(row_no, 1), code=text_of(raw_code),
+                                                         value=raw_code))
                 row.code = None
                 row.key = f"#{row_no}"
             rows.append(row)
@@ -232,36 +227,7 @@ class _Reader:
                 tables[table_id] = self.read_code_table(table_id, grid)
             else:
                 tables[table_id] = self.read_fixed(table_id, grid)
-        unit = info["amount_unit"].value
-        if unit is not None and unit not in ("元", "万元"):
-            self.findings.append(Finding(R.INFO_MISSING, R.severity(R.INFO_MISSING), INFO_SHEET, info["amount_unit"].address,
-                                         f"单位信息：金额单位（{info['amount_unit'].address}）应为“元”或“万元”，实为“{unit}”；暂按万元审核", value=unit))
-        kind = info["report_type"].value
-        if kind is not None and kind not in ("单位", "部门"):
-            self.findings.append(Finding(R.INFO_MISSING, R.severity(R.INFO_MISSING), INFO_SHEET, info["report_type"].address,
-                                         f"单位信息：报表类型（{info['report_type'].address}）应为“单位”或“部门”，实为“{kind}”；"
-                                         "暂按单位审核", value=kind))
         return Report(tables, info, self.source, self.findings)
-
-
-def cell_label(table_id: str, row: Row, no: int) -> str:
-    """How a clerk names an amount cell: 行次27 本年收入合计 / 20103 政府办公厅… 基本支出 / 决算数 公务接待费."""
-    spec = TABLES[table_id]
-    if spec.kind == SINGLE_ROW:
-        col = spec.column(no)
-        return f"{col.path[0]} {column_label(col)}"
-    if spec.kind == TWO_SIDED:
-        label = f"行次{row.key} {row.name}"
-        return label + (f" {spec.column(no).label}" if len(row.cells) > 1 else "")
-    if spec.kind == ECONOMIC:
-        return f"{row.code or ''} {row.name}".strip()
-    name = "合计" if row.key == TOTAL_KEY else f"{row.code or ''} {row.name}".strip()
-    return f"{name} {column_label(spec.column(no))}"
-
-
-def column_label(col) -> str:
-    """A column as a clerk names it: a bare 小计 takes its group (本年支出小计, 公务用车购置及运行维护费小计)."""
-    return f"{col.path[-1]}{col.label}" if col.label == "小计" and col.path else col.label
 
 
 def parse_grids(grids: Mapping[str, Grid], source: str | None = None) -> Report:

@@ -1,15 +1,22 @@
-"""The rule catalogue: every check the audit makes, with a stable id and severity.
+"""The rule catalogue: every check the audit makes, with a stable id, a severity and its messages.
 
 Relation rules (R1.x … R17.x) follow the numbering of the reconciliation in the
 domain note; entry rules (E..) check what a clerk typed. In a 万元 workbook a
 relation gap within the rounding envelope is reported as 尾差 with severity info
 whatever the rule's own severity.
+
+Each rule builds its own findings: ``RULE.finding(table, cell, shape, **fields)`` takes
+the rule's id and severity and fills the message template of that shape ("" for the
+usual one) with ``table``, ``cell`` and the fields. Every message a clerk reads about a
+rule is written here, once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from .findings import ERROR, INFO, WARNING
+from .findings import ERROR, INFO, WARNING, Finding
 
 
 @dataclass(frozen=True)
@@ -18,41 +25,92 @@ class Rule:
     severity: str
     title: str          # Chinese, one line
     family: str         # 表内 / 表间 / 录入 / 填充
+    messages: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)   # template by shape
+
+    def finding(self, table: str, cell: str | None, shape: str = "", *, rounding: bool = False,
+                cells: tuple[str, ...] = (), expected: Decimal | None = None, actual: Decimal | None = None,
+                difference: Decimal | None = None, value: object = None, **fields) -> Finding:
+        """This rule's finding at `cell` of sheet `table`, its message the template of `shape` filled
+        with table, cell and `fields`. A relation gap within the `rounding` envelope is info."""
+        message = self.messages[shape].format(table=table, cell=cell, **fields)
+        return Finding(self.id, INFO if rounding else self.severity, table, cell, message,
+                       cells, expected, actual, difference, value)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def _rule(rule_id: str, severity: str, title: str, family: str) -> str:
-    RULES[rule_id] = Rule(rule_id, severity, title, family)
-    return rule_id
-
-
-def severity(rule_id: str) -> str:
-    return RULES[rule_id].severity
+def _rule(rule_id: str, severity: str, title: str, family: str, message: str | None = None, **shapes: str) -> Rule:
+    """Declare a rule; `message` is its usual template, `shapes` the others by name."""
+    messages = shapes if message is None else {"": message, **shapes}
+    RULES[rule_id] = Rule(rule_id, severity, title, family, messages)
+    return RULES[rule_id]
 
 
 # --- entry checks ------------------------------------------------------------
-BAD_AMOUNT = _rule("E01", ERROR, "金额单元格只能填数字（可留空）", "录入")
-MISSING_SHEET = _rule("E02", ERROR, "缺少标准工作表", "录入")
-INFO_MISSING = _rule("E03", ERROR, "单位信息（单位名称、年度、金额单位）必须填写正确", "录入")
-CODE_FORMAT = _rule("E04", ERROR, "科目编码格式：功能分类3/5/7位，经济分类3/5位", "录入")
-UNKNOWN_CODE = _rule("E05", INFO, "科目编码不在科目目录中（可用 --catalog 补充目录）", "录入")
-NAME_VS_CATALOG = _rule("E06", WARNING, "科目名称与科目目录不一致", "录入")
-NAME_ACROSS_TABLES = _rule("E07", WARNING, "同一科目在不同表中名称不一致", "录入")
-ORPHAN_ROW = _rule("E08", ERROR, "项（款）缺少所属的款（类）行", "录入")
-CHILDLESS_ROW = _rule("E09", WARNING, "类（款）下没有列出所属的款（项）", "录入")
-DUPLICATE_CODE = _rule("E10", ERROR, "同一表中科目编码重复", "录入")
-CODE_ORDER = _rule("E11", WARNING, "科目编码未按顺序排列", "录入")
-TOO_MANY_DECIMALS = _rule("E12", WARNING, "金额超过两位小数", "录入")
-NEGATIVE = _rule("E13", WARNING, "金额为负数（请说明原因）", "录入")
-MISSING_CODE = _rule("E14", ERROR, "有名称或金额的行缺少科目编码", "录入")
-TOTAL_ROW = _rule("E15", ERROR, "合计行不能填写科目编码", "录入")
-UNPLACED_CLASS = _rule("E16", ERROR, "该类科目在公开01/公开04中没有对应行", "表间")
+BAD_AMOUNT = _rule(
+    "E01", ERROR, "金额单元格只能填数字（可留空）", "录入",
+    "{table} {cell}（{label}）：{problem}，请填写数字或留空",
+    formula="{table} {cell}（{label}）是未计算的公式 {formula}：请在 Excel 中打开并保存一次，或用 juesuan fill 按数值填充")
+MISSING_SHEET = _rule(
+    "E02", ERROR, "缺少标准工作表", "录入",
+    "缺少工作表“{table}”，该表按空表处理",
+    renamed="缺少工作表“{table}”（发现名为“{found}”的工作表，请改回“{table}”），该表按空表处理")
+INFO_MISSING = _rule(
+    "E03", ERROR, "单位信息（单位名称、年度、金额单位）必须填写正确", "录入",
+    name_blank="{table}：单位名称未填写（{cell}）",
+    year_blank="{table}：年度未填写（{cell}），应为四位数字，如 2024",
+    year_invalid="{table}：年度“{year}”不是四位年份（{cell}）",
+    unit_blank="{table}：金额单位未填写（{cell}），请选择{choices}；暂按{fallback}审核",
+    unit_invalid="{table}：金额单位（{cell}）应为{choices}，实为“{unit}”；暂按{fallback}审核",
+    type_invalid="{table}：报表类型（{cell}）应为{choices}，实为“{kind}”；暂按{fallback}审核")
+CODE_FORMAT = _rule(
+    "E04", ERROR, "科目编码格式：功能分类3/5/7位，经济分类3/5位", "录入",
+    "{table} {cell} 科目编码“{code}”格式不对：功能分类科目应为3位（类）、5位（款）或7位（项）数字")
+UNKNOWN_CODE = _rule(
+    "E05", INFO, "科目编码不在科目目录中（可用 --catalog 补充目录）", "录入",
+    "{table} 第{row}行 科目编码 {code} 不在科目目录中，请核对（可用 --catalog 补充本地科目）")
+NAME_VS_CATALOG = _rule(
+    "E06", WARNING, "科目名称与科目目录不一致", "录入",
+    "{table} 第{row}行 {code} 名称“{name}”与科目目录“{official}”不一致")
+NAME_ACROSS_TABLES = _rule(
+    "E07", WARNING, "同一科目在不同表中名称不一致", "录入",
+    "{table} 第{row}行 {code} 名称“{name}”与{other_table}“{other_name}”不一致")
+ORPHAN_ROW = _rule(
+    "E08", ERROR, "项（款）缺少所属的款（类）行", "录入",
+    "{table} 第{row}行 {code} 缺少所属{parent_level}（{parent}）行，合计无法逐级汇总")
+CHILDLESS_ROW = _rule(
+    "E09", WARNING, "类（款）下没有列出所属的款（项）", "录入",
+    "{table} 第{row}行 {code}（{level}）下没有列出所属{child_level}")
+DUPLICATE_CODE = _rule(
+    "E10", ERROR, "同一表中科目编码重复", "录入",
+    "{table} 第{row}行 科目 {code} 与第{first_row}行重复")
+CODE_ORDER = _rule(
+    "E11", WARNING, "科目编码未按顺序排列", "录入",
+    "{table} 第{row}行 科目 {code} 排在 {previous} 之后，应按科目编码顺序排列")
+TOO_MANY_DECIMALS = _rule(
+    "E12", WARNING, "金额超过两位小数", "录入",
+    "{table} {cell} {label} {amount} 超过两位小数（{unit}金额应精确到0.01）")
+NEGATIVE = _rule(
+    "E13", WARNING, "金额为负数（请说明原因）", "录入",
+    "{table} {cell} {label} 为负数 {amount}，请核实或在备注中说明")
+MISSING_CODE = _rule(
+    "E14", ERROR, "有名称或金额的行缺少科目编码", "录入",
+    "{table} 第{row}行“{name}”缺少科目编码")
+TOTAL_ROW = _rule(
+    "E15", ERROR, "合计行不能填写科目编码", "录入",
+    "{table} 第{row}行是合计行，科目编码栏应为空，实为“{code}”；科目请从第{first_code_row}行起填写")
+UNPLACED_CLASS = _rule(
+    "E16", ERROR, "该类科目在公开01/公开04中没有对应行", "表间",
+    "{table} 第{row}行 类 {code} {name} 在{summary}的支出类别中没有对应行，请核对科目编码")
 
 # --- filling -----------------------------------------------------------------
-OVERWRITTEN = _rule("F01", WARNING, "填充计算覆盖了原有数值", "填充")
-ROUNDING_OVERWRITE = _rule("F02", INFO, "填充计算按明细重算合计，与原数相差尾差", "填充")
+OVERWRITTEN = _rule(
+    "F01", WARNING, "填充计算覆盖了原有数值", "填充",
+    "{table} {cell} {label} 原填 {old}，自动计算应为 {new}，已覆盖（如原数正确，请检查其明细数据）")
+ROUNDING_OVERWRITE = _rule(
+    "F02", INFO, "填充计算按明细重算合计，与原数相差尾差", "填充",
+    "{table} {cell} {label} 原为 {old}，按明细重算为 {new}（差 {gap}，属尾差），已更新")
 
 # --- relations (domain note 1–17) ---------------------------------------------
 _RELATIONS = [
@@ -113,8 +171,16 @@ _RELATIONS = [
     ("R17.4", WARNING, "公开09 决算数 ≤ 预算数（逐项）", "表内"),
     ("R17.5", WARNING, "公开09 决算数 ≥ 公开06 对应科目（因公出国30212、购置31013、运行维护30231、接待30217）", "表间"),
 ]
+
+# One message for every relation, by its operator; `where` is the sheet and the target's cell.
+_RELATION_MESSAGES = {
+    "=": "{where} {label} {shown} ≠ {expr} {expected_shown}（差 {gap}）",
+    "rounding": "{where} {label} {shown} ≠ {expr} {expected_shown}（差 {gap}，在尾差范围内）",
+    "<=": "{where} {label} {shown} 大于 {expr} {expected_shown}（差 {gap}，请核实或在备注中说明原因）",
+    ">=": "{where} {label} {shown} 小于 {expr} {expected_shown}（差 {gap}，请核实或在备注中说明原因）",
+}
 for _id, _sev, _title, _family in _RELATIONS:
-    _rule(_id, _sev, _title, _family)
+    RULES[_id] = Rule(_id, _sev, _title, _family, _RELATION_MESSAGES)
 
 
 def rule_sort_key(rule_id: str):

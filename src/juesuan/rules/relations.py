@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain.catalog import Catalog, load_catalog
+from ..domain.catalog import Catalog
 from ..domain.model import Ref, Report, Row, Table
 from ..domain.schema import (
     CODE,
+    LEVEL_BY_LENGTH,
     PERSONNEL_TOTAL,
     PUBLIC_TOTAL,
     SINGLE_KEY,
@@ -108,10 +109,6 @@ def hierarchy(table: Table) -> tuple[list[Row], dict[str, list[Row]]]:
     return top, children
 
 
-def _level_name(code: str | None) -> str:
-    return {3: "款", 5: "项"}.get(len(code or ""), "下级科目")
-
-
 def code_table_relations(table: Table) -> list[Relation]:
     tid = table.id
     columns = [c.no for c in TABLES[tid].columns]
@@ -127,7 +124,7 @@ def code_table_relations(table: Table) -> list[Relation]:
     for parent_code, kids in children.items():
         for col in columns:
             out.append(_sum(rollup_rule, Ref(tid, parent_code, col), [Ref(tid, k.key, col) for k in kids],
-                            expr=f"所属{_level_name(parent_code)}之和"))
+                            expr=f"所属{LEVEL_BY_LENGTH[len(parent_code) + 2]}之和"))
     for col in columns:
         out.append(_sum(total_rule, Ref(tid, TOTAL_KEY, col), [Ref(tid, r.key, col) for r in top], expr="各类之和"))
     return out
@@ -239,9 +236,8 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
     return out
 
 
-def relations_for(report: Report, catalog: Catalog | None = None) -> list[Relation]:
+def relations_for(report: Report, catalog: Catalog) -> list[Relation]:
     """Every relation that applies to this report, fixed and data-dependent."""
-    catalog = catalog or load_catalog()
     out = table01() + table04() + table06(catalog) + table09()
     for table_id, spec in TABLES.items():
         if spec.kind == CODE and table_id in report.tables:

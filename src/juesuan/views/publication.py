@@ -3,8 +3,8 @@
 The layout is derived from ``schema`` (titles, header paths, lines, notes) through
 ``layout`` (column roles and the merged-header algorithm). This module is pure:
 it turns a Report into PublishedTable objects (printed cells plus the figures
-they show) and open-data records. ``publish_render`` writes the workbook,
-``publish_pdf`` converts it with LibreOffice; the click command is at the end.
+they show) and open-data records. ``io.publication_xlsx`` writes the workbook and
+``io.pdf`` converts it with LibreOffice.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain.layout import HEADER_TOP, HeaderCell, layout_of
-from ..domain.layout import _headers as merged_headers
+from ..domain.layout import HEADER_TOP, HeaderCell, layout_of, merged_headers
 from ..domain.model import Report
 from ..domain.money import ZERO, plain, round_cents, yuan_to_wanyuan
 from ..domain.schema import (
@@ -28,6 +27,8 @@ from ..domain.schema import (
     TABLES,
     TOTAL_KEY,
     TWO_SIDED,
+    WAN_YUAN,
+    YUAN,
     TableSpec,
 )
 
@@ -35,7 +36,7 @@ ZERO_BLANK = "blank"      # zero and blank both print as an empty cell (seeds 00
 ZERO_DECIMAL = "0.00"     # every amount cell prints a figure, blank ones as 0.00 (seed 001)
 ZERO_STYLES = (ZERO_BLANK, ZERO_DECIMAL)
 ROUNDING_NOTE = "本套报表金额单位转换时可能存在尾数误差。"
-PUBLISHED_UNIT = "万元"
+PUBLISHED_UNIT = WAN_YUAN
 
 
 # --- what a printed table is made of -------------------------------------------------------
@@ -54,7 +55,7 @@ class Figure:
 
 
 @dataclass
-class PCell:
+class PrintedCell:
     """One printed body cell; `span` merges it over the next columns of its row."""
     value: object = None
     kind: str = "text"            # text | center | code | lineno | amount
@@ -69,7 +70,7 @@ class PublishedTable:
     widths: list[float]                    # column widths (Excel units)
     header_cells: list[HeaderCell]         # rows counted from 0 (first header row)
     header_rows: int                       # header rows including the 栏次 row
-    body: list[list[tuple[int, PCell]]]    # per printed row: (1-based column, cell)
+    body: list[list[tuple[int, PrintedCell]]]    # per printed row: (1-based column, cell)
     notes: list[str]
     entity: str
     unit_name: str
@@ -107,7 +108,7 @@ def display_width(text: str) -> int:
 class _Builder:
     def __init__(self, report: Report):
         self.report = report
-        self.converted = report.amount_unit == "元"
+        self.converted = report.amount_unit == YUAN
 
     def published(self, value: Decimal | None) -> Decimal | None:
         """The printed figure: 元 converted to 万元, everything at two decimals (half-up)."""
@@ -116,14 +117,14 @@ class _Builder:
         return yuan_to_wanyuan(value) if self.converted else round_cents(value)
 
     def amount(self, spec: TableSpec, key: str, no: int, row_label: str, *, lineno: str = "",
-               code: str = "", order: int = 0) -> PCell:
+               code: str = "", order: int = 0) -> PrintedCell:
         table = self.report.tables.get(spec.id)
         row = table.row(key) if table is not None else None
         cell = row.cells.get(no) if row is not None else None
         value = self.published(cell.value) if cell is not None else None
         column = "/".join(spec.column(no).header)
         figure = Figure(spec.id, spec.title, row_label, lineno, code, column, no, value, order)
-        return PCell(value, "amount", figure=figure)
+        return PrintedCell(value, "amount", figure=figure)
 
     # -- shared pieces
     @staticmethod
@@ -154,14 +155,14 @@ class _Builder:
         amount_cols = [(c.no, lay.amount_column(c.no).index) for c in spec.columns]
         body = []
         table = self.report.tables.get(spec.id)
-        total = [(1, PCell("合计", "center", bold=True, span=2))]
+        total = [(1, PrintedCell("合计", "center", bold=True, span=2))]
         total += [(col, self.amount(spec, TOTAL_KEY, no, "合计")) for no, col in amount_cols]
         body.append(total)
         for order, row in enumerate(table.rows if table is not None else [], start=1):
             if row.key == TOTAL_KEY:
                 continue
             code = row.code or ""
-            cells = [(1, PCell(code, "code")), (2, PCell(row.name or ""))]
+            cells = [(1, PrintedCell(code, "code")), (2, PrintedCell(row.name or ""))]
             cells += [(col, self.amount(spec, row.key, no, row.name or "", code=code, order=order))
                       for no, col in amount_cols]
             body.append(cells)
@@ -183,8 +184,8 @@ class _Builder:
                     continue
                 line = side.lines[i]
                 bold = line.label in ("本年收入合计", "本年支出合计", "总计")
-                cells.append((label_col, PCell(line.label, bold=bold)))
-                cells.append((lineno_col, PCell(int(line.key), "lineno")))
+                cells.append((label_col, PrintedCell(line.label, bold=bold)))
+                cells.append((lineno_col, PrintedCell(int(line.key), "lineno")))
                 for no in line.columns:
                     cells.append((lay.amount_column(no).index,
                                   self.amount(spec, line.key, no, line.label, lineno=line.key,
@@ -229,8 +230,8 @@ class _Builder:
                 if i < len(lines):
                     line = lines[i]
                     first = b * width + 1
-                    cells.append((first, PCell(line.code, "code", bold=len(line.code) == 3)))
-                    cells.append((first + 1, PCell(line.label, bold=len(line.code) == 3)))
+                    cells.append((first, PrintedCell(line.code, "code", bold=len(line.code) == 3)))
+                    cells.append((first + 1, PrintedCell(line.label, bold=len(line.code) == 3)))
                     cells.append((first + 2, self.amount(spec, line.key, 1, line.label, code=line.code,
                                                          order=order[line.key])))
             body.append(cells)
@@ -240,7 +241,7 @@ class _Builder:
             members = [b for b, (h, _) in enumerate(blocks) if h == heading]
             first = members[0] * width + 1
             last = (members[-1] + 1) * width
-            closing.append((first, PCell(line.label, "center", bold=True, span=last - first)))
+            closing.append((first, PrintedCell(line.label, "center", bold=True, span=last - first)))
             closing.append((last, self.amount(spec, line.key, 1, line.label, order=order[line.key])))
         body.append(closing)
         return self.widths(sheet_columns, headers, body), headers, depth, body

@@ -1,23 +1,66 @@
-"""What the review sheet 审核结果 says: pure content, rendered by an adapter.
+"""What the review sheet 审核结果 says, and where: pure content laid out as a grid.
 
-Both the file writer (openpyxl) and the live-Excel entry points (xlwings) render
-the same Review, so a clerk sees the same sheet whichever way they came in.
+Every position of the sheet is declared here, once. Both renderers — the file writer
+(openpyxl, ``io/review_xlsx``) and the live-Excel adapter (xlwings, ``excel/live``) —
+only map the grid's cells to their library's calls, so a clerk sees the same sheet
+whichever way they came in, and either tool reads the other's notes and marks.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterable, Mapping, Sequence
 
+from ..domain.catalog import Catalog
 from ..domain.model import Report
 from ..domain.money import fmt
-from ..rules.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, summarize
+from ..domain.schema import REVIEW_COLUMNS, REVIEW_SHEET
+from ..rules.findings import (
+    SEVERITY_LABELS,
+    SEVERITY_ORDER,
+    Finding,
+    finding_key,
+    summarize,
+)
+from ..rules.relations import derived_refs, relations_for
 
-HEADER_ROW = 5
-FIRST_ROW = 6
-NOTE_COLUMN = 10           # 备注 (J)
-MARK_COLUMNS = (14, 15)    # N, O: hidden registry of cells we coloured and their original fill
+# --- the sheet's geometry (1-based rows and columns) ------------------------------------
+TITLE_ROW = 1
+LINES_ROW = 2                   # the header lines: unit and year, counts, what to do (rows 2-4)
+COUNTS_ROW = LINES_ROW + 1      # the line with the counts, set in bold
+HEADER_ROW = 5                  # the column titles
+FIRST_ROW = 6                   # the first finding; also the first row of the registry
+NUMBER_COLUMN = 1               # 序号: the one number in a finding's row; the columns after it are text
+SEVERITY_COLUMN = 2             # 级别: coloured by severity
+RULE_COLUMN = 3
+TABLE_COLUMN = 4
+LINK_COLUMN = 5                 # 单元格: jumps to the cell concerned
+MESSAGE_COLUMN = 6              # 说明
+NOTE_COLUMN = 10                # 备注: the clerk's, kept across runs
+LAST_VISIBLE_COLUMN = len(REVIEW_COLUMNS)     # J: 备注; the registry beyond is hidden
+WRAPPED_COLUMNS = (MESSAGE_COLUMN, NOTE_COLUMN)
+COLUMN_WIDTHS = (6, 6, 7, 8, 12, 70, 14, 14, 12, 30)
+MARK_COLUMNS = (14, 15)         # N, O: hidden registry of the cells we coloured and their original fill
+REGISTRY_TITLES = ("标记单元格", "原填充")
+LAST_COLUMN = MARK_COLUMNS[1]   # the sheet spans A..O
+
+NOT_YET_REVIEWED = "尚未审核：请运行“审核”（juesuan check --write）。"
+
+_ADDRESS = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 
 
+def is_address(text) -> bool:
+    """An A1 address as the registry records it (uppercase, no sheet, no $)."""
+    return isinstance(text, str) and bool(_ADDRESS.fullmatch(text))
+
+
+def link_location(sheet: str, address: str) -> str:
+    """Where a hyperlink inside the workbook points: 'sheet'!A1, quotes doubled."""
+    return f"'{sheet.replace(chr(39), chr(39) * 2)}'!{address}"
+
+
+# --- the content ------------------------------------------------------------------------
 @dataclass
 class ReviewRow:
     values: tuple                   # 序号 级别 规则 表 单元格 说明 应为 实为 差额 备注
@@ -33,15 +76,17 @@ class Review:
     marks: dict[tuple[str, str], str] = field(default_factory=dict)   # (sheet, A1) -> severity
     derived: set[tuple[str, str]] = field(default_factory=set)         # (sheet, A1) shaded grey by the template
     counts: dict[str, int] = field(default_factory=dict)
+    checked: bool = True            # False: the template's sheet, before the first check
+
+    def marks_on(self, sheets: Iterable[str]) -> dict[tuple[str, str], str]:
+        """The marks a book with these sheets can carry (never on 审核结果 itself)."""
+        present = set(sheets) - {REVIEW_SHEET}
+        return {key: severity for key, severity in self.marks.items() if key[0] in present}
 
 
-def note_key(rule: str, table: str, cell: str) -> tuple[str, str, str]:
-    return (str(rule or ""), str(table or ""), str(cell or ""))
-
-
-def build_review(report: Report, findings: list[Finding], notes: dict | None = None,
+def build_review(report: Report, findings: list[Finding], catalog: Catalog, notes: dict | None = None,
                  when: datetime | None = None) -> Review:
-    """`notes` maps (rule, table, cell) to the clerk's 备注 from the previous run."""
+    """`notes` maps a finding's key to the clerk's 备注 from the previous run."""
     notes = notes or {}
     when = when or datetime.now()
     counts = summarize(findings)
@@ -58,24 +103,104 @@ def build_review(report: Report, findings: list[Finding], notes: dict | None = N
                   fmt(f.expected) if f.expected is not None else "",
                   fmt(f.actual) if f.actual is not None else "",
                   fmt(f.difference) if f.difference is not None else "",
-                  notes.get(note_key(f.rule, f.table, f.cell), ""))
+                  notes.get(f.key, ""))
         rows.append(ReviewRow(values, f.severity, (f.table, f.cell) if f.cell else None))
         if f.cell and f.table:
             key = (f.table, f.cell)
             if key not in marks or SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[marks[key]]:
                 marks[key] = f.severity
     if not rows:
-        lines[1] += "    未发现问题。"   # the header block is rows 2–4; row 5 holds the column titles
-    return Review("审核结果", lines, rows, marks=marks, counts=counts, derived=derived_cells(report))
+        lines[1] += "    未发现问题。"
+    return Review(REVIEW_SHEET, lines, rows, marks=marks, counts=counts, derived=derived_cells(report, catalog))
 
 
-def derived_cells(report: Report) -> set[tuple[str, str]]:
+def blank_review() -> Review:
+    """审核结果 as the template has it: title, column titles and a hint to run 审核."""
+    return Review(REVIEW_SHEET, [NOT_YET_REVIEWED], [], checked=False)
+
+
+def derived_cells(report: Report, catalog: Catalog) -> set[tuple[str, str]]:
     """Where the template puts its grey shading: the fill a cell goes back to when our own
     record of its original fill is gone (a clerk deleted rows of 审核结果)."""
-    from ..rules.relations import derived_refs, relations_for
     out = set()
-    for ref in derived_refs(relations_for(report)):
+    for ref in derived_refs(relations_for(report, catalog)):
         cell = report.cell(ref)
         if cell is not None:
             out.add((ref.table, cell.address))
     return out
+
+
+# --- the grid ---------------------------------------------------------------------------
+@dataclass
+class ReviewGrid:
+    """审核结果 as cells: every value at its (row, column), and what goes with them."""
+    title: str                                     # at (TITLE_ROW, 1)
+    cells: dict[tuple[int, int], object]           # (row, column) -> value, rows LINES_ROW and below
+    severities: dict[int, str]                     # row -> severity of the finding on it
+    links: dict[int, tuple[str, str]]              # row -> (sheet, A1) its LINK_COLUMN cell jumps to
+    marks: dict[tuple[str, str], str]              # (sheet, A1) -> severity: the cells to colour
+    checked: bool                                  # False: no registry, no filter (the template)
+
+    @property
+    def last_row(self) -> int:
+        return max([HEADER_ROW, *(row for row, _col in self.cells)])
+
+    @property
+    def last_finding_row(self) -> int:
+        """The last row of findings (HEADER_ROW when there are none)."""
+        return max([HEADER_ROW, *self.severities])
+
+    def block(self) -> list[list]:
+        """Rows LINES_ROW..last_row, columns A..LAST_COLUMN, None where nothing is written."""
+        return [[self.cells.get((row, col)) for col in range(1, LAST_COLUMN + 1)]
+                for row in range(LINES_ROW, self.last_row + 1)]
+
+
+def review_grid(review: Review, sheets: Iterable[str],
+                originals: Mapping[tuple[str, str], str] | None = None) -> ReviewGrid:
+    """Lay `review` out for a book with these sheets. `originals`: the registry text of the
+    fill each marked cell had before we coloured it (adapters read fills their own way)."""
+    sheets, originals = set(sheets), originals or {}
+    cells: dict[tuple[int, int], object] = {}
+    for col, label in enumerate(REVIEW_COLUMNS, start=1):
+        cells[HEADER_ROW, col] = label
+    for row, line in enumerate(review.lines, start=LINES_ROW):
+        cells[row, 1] = line
+    severities, links = {}, {}
+    for row, item in enumerate(review.rows, start=FIRST_ROW):
+        for col, value in enumerate(item.values, start=1):
+            cells[row, col] = value
+        severities[row] = item.severity
+        if item.link and item.link[0] in sheets:
+            links[row] = item.link
+    marks = review.marks_on(sheets) if review.checked else {}
+    if review.checked:
+        for col, label in zip(MARK_COLUMNS, REGISTRY_TITLES):
+            cells[HEADER_ROW, col] = label
+        for row, key in enumerate(sorted(review.marks), start=FIRST_ROW):   # a row per mark, kept in place
+            if key in marks:
+                cells[row, MARK_COLUMNS[0]] = f"{key[0]}!{key[1]}"
+                cells[row, MARK_COLUMNS[1]] = originals.get(key) or ""
+    return ReviewGrid(review.title, cells, severities, links, marks, review.checked)
+
+
+# --- reading back what the last run left ------------------------------------------------
+def parse_registry(rows: Iterable[Sequence], first_row: int = 1) -> tuple[dict, list[tuple[str, str, str]]]:
+    """(notes by finding key, [(sheet, A1, original fill text)]) from 审核结果's values.
+
+    `rows`: the sheet's rows as value tuples, the first being row `first_row`."""
+    notes, marks = {}, []
+    mark_col, fill_col = MARK_COLUMNS
+    for number, row in enumerate(rows, start=first_row):
+        if number < FIRST_ROW:
+            continue
+        if len(row) >= NOTE_COLUMN and row[RULE_COLUMN - 1] and row[NOTE_COLUMN - 1] not in (None, ""):
+            where = str(row[LINK_COLUMN - 1] or "")
+            cell = where.split("!", 1)[-1] if "!" in where else ""
+            notes[finding_key(row[RULE_COLUMN - 1], row[TABLE_COLUMN - 1], cell)] = row[NOTE_COLUMN - 1]
+        if len(row) >= mark_col and row[mark_col - 1]:
+            sheet, _, address = str(row[mark_col - 1]).rpartition("!")
+            original = row[fill_col - 1] if len(row) >= fill_col else ""
+            if sheet and is_address(address):
+                marks.append((sheet, address, original or ""))
+    return notes, marks

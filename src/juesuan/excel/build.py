@@ -1,8 +1,8 @@
-"""Build the Excel files that carry the buttons, on any OS: ``python -m juesuan.build_excel``.
+"""Build the Excel files that carry the buttons, on any OS: ``python -m juesuan.excel.build``.
 
     xlsx_templates/juesuan.xlam   add-in: ribbon tab 决算助手 (macros/customUI.xml), modules
                                   Juesuan + JuesuanRibbon + xlwings (add-in variant) + Dictionary
-    xlsx_templates/standard.xlsm  the standard workbook (juesuan.template.build_workbook()) with the
+    xlsx_templates/standard.xlsm  the standard workbook (io.template_xlsx.build_workbook) with the
                                   buttons 审核/填充计算/生成公开表/清除标记 on 单位信息; modules
                                   Juesuan + xlwings (standalone variant) + Dictionary
 
@@ -16,6 +16,7 @@ VBA expects (XLWINGS_VERSION). Output is byte-for-byte reproducible.
 """
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import sys
@@ -25,9 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .excel import XLWINGS_VERSION
+from ..domain.catalog import load_catalog
+from ..domain.schema import INFO_SHEET
+from ..io.template_xlsx import build_workbook
+from .version import XLWINGS_VERSION
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]           # the checkout: src/juesuan/excel/build.py
 MACROS = ROOT / "macros"
 OUTPUT = ROOT / "xlsx_templates"
 ADDIN_NAME = "juesuan.xlam"
@@ -72,7 +76,7 @@ def macro_source(name: str) -> str:
 
 def xlwings_sources(addin: bool) -> dict[str, str]:
     """The xlwings VBA of the pinned release: RunPython and its helpers, and the Dictionary class (macOS)."""
-    import xlwings
+    import xlwings  # build-time only, like pyopenvba and oletools below: the [test] extra, not a runtime need
     if xlwings.__version__ != XLWINGS_VERSION:
         raise BuildError(f"xlwings {xlwings.__version__} is installed, the VBA expects {XLWINGS_VERSION}: "
                          f"pip install xlwings=={XLWINGS_VERSION}")
@@ -188,12 +192,11 @@ def buttons_vml(anchors: list[tuple[int, int, int, int]], left_pt: float, tops_p
 
 def add_buttons(parts: dict[str, bytes], sheet_name: str) -> None:
     """Four form-control buttons right of the 单位信息 table (column E), each running its macro."""
-    from .io.template_xlsx import build_workbook
     part = sheet_part(parts, sheet_name)
     sheet = _text(parts, part)
     if "<legacyDrawing" in sheet:
         raise BuildError(f"{sheet_name} already has a legacy drawing")
-    ws = build_workbook()[sheet_name]
+    ws = build_workbook(load_catalog())[sheet_name]
     widths = [ws.column_dimensions[letter].width or 8.43 for letter in "ABCD"]
     left_pt = sum(_column_pixels(w) for w in widths) * 0.75 + 6
     height = lambda r: ws.row_dimensions[r].height or 15.0   # noqa: E731
@@ -257,12 +260,9 @@ def build_addin(target: Path) -> Path:
 def build_workbook_xlsm(target: Path) -> Path:
     """standard.xlsm: the standard workbook, its buttons on 单位信息, and the VBA project behind them."""
     from pyopenvba import ExcelFile
-
-    from .domain.schema import INFO_SHEET
-    from .io.template_xlsx import build_workbook
     with tempfile.TemporaryDirectory() as folder:
         plain = Path(folder) / "plain.xlsx"
-        workbook = build_workbook()
+        workbook = build_workbook(load_catalog())
         workbook.properties.created = workbook.properties.modified = datetime(2024, 1, 1)
         workbook.save(plain)
         parts = read_package(plain)
@@ -336,8 +336,7 @@ def stale(out: Path = OUTPUT) -> list[str]:
 
 
 def main(argv=None) -> int:
-    import argparse
-    parser = argparse.ArgumentParser(prog="python -m juesuan.build_excel",
+    parser = argparse.ArgumentParser(prog="python -m juesuan.excel.build",
                                      description="Build xlsx_templates/juesuan.xlam and standard.xlsm from macros/.")
     parser.add_argument("--out", type=Path, default=OUTPUT, help="output folder (default: xlsx_templates/)")
     parser.add_argument("--check", action="store_true", help="only report whether the files are up to date")
@@ -347,7 +346,7 @@ def main(argv=None) -> int:
             problems = stale(args.out)
             for line in problems:
                 print(line)
-            print("up to date" if not problems else "stale: run python -m juesuan.build_excel")
+            print("up to date" if not problems else "stale: run python -m juesuan.excel.build")
             return 1 if problems else 0
         for path in build(args.out):
             modules = sorted(modules_of(path))

@@ -1,0 +1,131 @@
+"""Workbook files this tool saves: the clerk's own book, edited in place or into a copy, and
+books it makes from scratch (template, publication, batch summary).
+
+Only cells we own change in a clerk's book: 审核结果, our highlight fills (with the
+original fill remembered so the next run restores it), and derived cells when filling.
+On top of the guarantees of the atomic writer (atomic.py), an ``EditableBook``:
+
+* is loaded from a checked snapshot of the file (safety.py), and refused when the
+  file changed since the version that was checked (``expect_stamp``);
+* is never written over itself when it holds content openpyxl cannot write back
+  (charts, pictures, pivot tables, slicers, external links, form controls…): the
+  clerk is told to write a copy with ``-o`` instead;
+* is not written over a file someone else saved while we were writing;
+* keeps its VBA project (.xlsm), and the formula results the file carried, as
+  long as no cell value was changed (after a fill they may be stale, so they go).
+
+Every workbook is verified as a complete zip before it replaces anything.
+"""
+from __future__ import annotations
+
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+
+from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..views.styles import AMOUNT_FORMAT
+from .atomic import real_target, write_atomically
+from .formula_cache import restore_formula_results
+from .safety import check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
+
+
+def unsupported_content(path) -> list[str]:
+    """What a copy written by this tool would lack (Chinese labels); [] when nothing."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return content_openpyxl_drops(archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return []
+
+
+def _refuse_wrong_suffix(workbook, target: Path) -> None:
+    """Excel refuses a macro workbook named .xlsx and a plain one named .xlsm."""
+    macros = getattr(workbook, "vba_archive", None) is not None
+    suffix = target.suffix.lower()
+    if macros and suffix != ".xlsm":
+        raise WriteRefused(f"{target}：工作簿含宏（VBA），只能保存为 .xlsm 文件，请把输出文件名改为以 .xlsm 结尾")
+    if not macros and suffix == ".xlsm":
+        raise WriteRefused(f"{target}：工作簿不含宏，应保存为 .xlsx 文件（以 .xlsm 结尾 Excel 会拒绝打开）")
+    if suffix not in (".xlsx", ".xlsm"):
+        raise WriteRefused(f"{target}：输出文件名应以 .xlsx 或 .xlsm 结尾")
+
+
+def _verify_zip(path: Path) -> None:
+    """Complete and readable, or the save stops here."""
+    with zipfile.ZipFile(path) as written:
+        bad = written.testzip()
+    if bad is not None:
+        raise zipfile.BadZipFile(f"{bad} 校验失败")
+
+
+def save_new_workbook(workbook, target) -> Path:
+    """Save a workbook this tool made (nothing on disk to protect but the target); returns the path written."""
+    target = real_target(target)
+    _refuse_wrong_suffix(workbook, target)
+    return write_atomically(target, workbook.save, verify=_verify_zip)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+@dataclass(eq=False)
+class EditableBook:
+    """A clerk's workbook opened for writing back, with what saving it safely needs to know."""
+    workbook: openpyxl.Workbook
+    path: Path
+    stamp: tuple                  # the file's version we loaded (after a save in place: the version we wrote)
+    dropped: tuple[str, ...]      # Chinese labels of content openpyxl would not write back
+    original: bytes               # the bytes loaded: formula results are taken back from them
+    values_written: bool = False  # cell values changed: stored formula results may be stale
+
+    @classmethod
+    def open(cls, path, expect_stamp: tuple | None = None) -> EditableBook:
+        """`expect_stamp`: the version that was checked; a file changed since then is refused,
+        so a review never lands on other data."""
+        path = Path(path)
+        snapshot = take_snapshot(path)
+        if expect_stamp is not None and snapshot.stamp != expect_stamp:
+            raise WriteRefused(f"{path}：文件在审核之后又被修改过（可能刚在 Excel 中保存），为免写错未写入，请重新运行审核")
+        package = check_bytes(snapshot.data, path.suffix, str(path))
+        macros = path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in package.names
+        try:
+            workbook = openpyxl.load_workbook(snapshot.stream(), keep_vba=macros, keep_links=True)
+        except Exception as exc:
+            raise UnusableWorkbook(f"无法打开工作簿进行写入（{type(exc).__name__}）", str(path)) from None
+        return cls(workbook, path, snapshot.stamp, tuple(content_openpyxl_drops(package.names)), snapshot.data)
+
+    def write_values(self, changes) -> None:
+        """changes: [(sheet, A1, Decimal | None)] for derived cells."""
+        self.values_written = True
+        for sheet, address, value in changes:
+            cell = self.workbook[sheet][address]
+            cell.value = value
+            cell.number_format = AMOUNT_FORMAT
+
+    def save(self, target=None) -> Path:
+        """Save over the file it came from (default) or to `target`; returns the path written."""
+        target = real_target(target or self.path)
+        in_place = target.exists() and _same_file(self.path, target)
+        if in_place and self.dropped:
+            raise WriteRefused(
+                f"{target}：工作簿中含有本工具无法原样保存的内容（{'、'.join(self.dropped)}），直接写入会丢失这些内容，"
+                f"因此未做任何修改。请用 -o 把结果写到一份副本（如 -o 副本.xlsx）；副本由本工具重新生成，其中不含上述内容，原文件保持不变")
+        _refuse_wrong_suffix(self.workbook, target)
+
+        def write(temp: Path) -> None:
+            self.workbook.save(temp)
+            if not self.values_written:
+                restore_formula_results(temp, self.original)
+
+        written = write_atomically(target, write, verify=_verify_zip,
+                                   unchanged_since=self.stamp if in_place else None)
+        if in_place:
+            self.stamp = file_stamp(written)
+        return written

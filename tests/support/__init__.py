@@ -1,0 +1,1 @@
+"""Test-only code: emulators and helpers that are no part of the package."""
