@@ -4,7 +4,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "src"))
 
-from juesuan.cli import main  # noqa: E402
+from juesuan.console import run  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    run()

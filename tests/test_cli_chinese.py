@@ -42,3 +42,6 @@ def test_help_is_chinese(command):
     # option names and file-name placeholders are the only Latin words left
     leftovers = ENGLISH.findall(text)
     assert leftovers == [], (leftovers, text)
+    # PATH, TEXT, INTEGER…: click's English placeholders (PDF/CSV/JSON are names of formats)
+    placeholders = [w for w in re.findall(r"\b[A-Z]{3,}\b", text) if w not in ("PDF", "CSV", "JSON", "CPU")]
+    assert placeholders == [], (placeholders, text)

@@ -28,7 +28,7 @@ def fresh(tmp_path_factory):
 
 def test_committed_template_equals_regenerated_one_cell_by_cell(fresh):
     assert cell_snapshot(COMMITTED) == cell_snapshot(fresh), \
-        "xlsx_templates/standard.xlsx is stale: run `juesuan template -o xlsx_templates/standard.xlsx`"
+        "xlsx_templates/standard.xlsx is stale: run `juesuan template -o xlsx_templates/standard.xlsx --force`"
 
 
 def test_cli_py_writes_the_same_template(fresh, tmp_path):

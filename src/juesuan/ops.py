@@ -19,7 +19,7 @@ from .io.review_xlsx import previous_review, write_review
 from .io.workbook_file import EditableBook
 from .rules.audit import audit
 from .rules.fill import FillResult, fill_report
-from .rules.findings import ERROR, WARNING, Finding, sort_findings, summarize
+from .rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
 from .rules.parse import parse_grids
 from .views.review import build_review
 
@@ -53,7 +53,8 @@ class CheckResult:
 # --- check ------------------------------------------------------------------------------
 def check_report(report: Report, catalog: Catalog, path: str | None = None) -> CheckResult:
     """The audit of a report already read (from a file, a live book or sheet grids)."""
-    return CheckResult(str(path if path is not None else report.source or ""), report, audit(report, catalog), catalog)
+    findings = identify(report, audit(report, catalog))     # subjects: the 备注 follow them, not cell addresses
+    return CheckResult(str(path if path is not None else report.source or ""), report, findings, catalog)
 
 
 def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalog,
@@ -97,7 +98,7 @@ def publication_gate(findings: list[Finding], notes: dict) -> Gate:
     for f in findings:
         if f.severity == ERROR:
             gate.errors.append(f)
-        elif f.severity == WARNING and not str(notes.get(f.key) or "").strip():
+        elif f.severity == WARNING and not str(note_for(notes, f) or "").strip():
             gate.unexplained.append(f)
     return gate
 
@@ -116,13 +117,9 @@ def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
 # --- files -------------------------------------------------------------------------------
 def save_review(result: CheckResult, source, target=None, when: datetime | None = None) -> Path:
     """Write the review of `result` into `target` (default: the source itself)."""
-    source = Path(source)
-    target = Path(target) if target else source
-    book = EditableBook.open(source, result.report.stamp)   # refuses a file changed since it was checked
-    notes, marks = previous_review(book.workbook)
-    write_review(book.workbook, build_review(result.report, result.findings, result.catalog, notes, when), marks)
-    book.save(target)
-    return target
+    book = EditableBook.open(Path(source), result.report.stamp)   # refuses a file changed since it was checked
+    _review_and_save(book, result, target, when)
+    return Path(target) if target else Path(source)
 
 
 def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
@@ -132,9 +129,15 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     report = read_report(path)
     filled, result = fill_and_recheck(report, catalog, str(path))
     if not dry_run:
-        book = EditableBook.open(path)
+        book = EditableBook.open(Path(path), report.stamp)     # the figures were computed from this version
         book.write_values([(c.table, c.address, c.new) for c in filled.changes])
-        notes, marks = previous_review(book.workbook)
-        write_review(book.workbook, build_review(report, result.findings, catalog, notes, when), marks)
-        book.save(target)
+        _review_and_save(book, result, target, when)
     return filled, result
+
+
+def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None) -> None:
+    """Replace 审核结果 (keeping the clerk's 备注, undoing our old marks), then save atomically."""
+    notes, marks = previous_review(book.workbook)
+    review = build_review(result.report, result.findings, result.catalog, notes, when)
+    write_review(book.workbook, review, marks)
+    book.save(Path(target) if target else None)

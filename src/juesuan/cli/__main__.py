@@ -1,4 +1,4 @@
 """python -m juesuan.cli"""
-from . import main
+from ..console import run
 
-main()
+run()

@@ -14,8 +14,23 @@ from ..exit_codes import Exit
 from ..io.reader import READERS
 from ..io.summary_xlsx import write_summary
 from ..rules.findings import ERROR, WARNING
-from ..views.summary import STATUS_ERRORS, STATUS_PASS, STATUS_UNUSABLE, main_problems, status_counts, status_of
-from .options import catalog_option, command, fail, format_option, jobs_option, resolve_catalog
+from ..views.summary import (
+    STATUS_ERRORS,
+    STATUS_PASS,
+    STATUS_UNUSABLE,
+    main_problems,
+    status_counts,
+    status_of,
+)
+from .options import (
+    catalog_option,
+    command,
+    fail,
+    format_option,
+    jobs_option,
+    resolve_catalog,
+    say,
+)
 
 
 def _text_line(outcome: dict) -> str:
@@ -30,9 +45,9 @@ def _text_line(outcome: dict) -> str:
 
 
 @command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件夹或工作簿…")
 @jobs_option
-@click.option("--report", type=click.Path(dir_okay=False), help="把汇总表写到此 .xlsx 文件（每个工作簿一行，另附全部问题清单）")
+@click.option("--report", type=click.Path(dir_okay=False), metavar="汇总表.xlsx", help="把汇总表写到此 .xlsx 文件（每个工作簿一行，另附全部问题清单）")
 @format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同）")
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
@@ -65,7 +80,7 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
             for outcome in in_order(run_checks(names, catalog, jobs, reader, on_done=advance)):
                 outcomes.append(outcome)
                 if fmt == "json":
-                    click.echo(json.dumps(outcome, ensure_ascii=False))
+                    say(json.dumps(outcome, ensure_ascii=False))
     except KeyboardInterrupt:
         fail("\n已中断：未完成全部审核。", Exit.INTERRUPTED)
     except BrokenPipeError:               # e.g. `juesuan batch … --format json | head`
@@ -75,9 +90,9 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
     if fmt == "text":
         for outcome in outcomes:
             if status_of(outcome) != STATUS_PASS:
-                click.echo(_text_line(outcome))
+                say(_text_line(outcome))
         counts = status_counts(outcomes)
-        click.echo(f"共审核 {len(outcomes)} 个工作簿：通过 {counts[STATUS_PASS]} 个，"
+        say(f"共审核 {len(outcomes)} 个工作簿：通过 {counts[STATUS_PASS]} 个，"
                    f"有错误 {counts[STATUS_ERRORS]} 个，无法使用 {counts[STATUS_UNUSABLE]} 个。")
     code = exit_code(outcomes)
     if report:
@@ -85,7 +100,7 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
             target = write_summary(outcomes, Path(report))
         except (WriteRefused, UnusableWorkbook) as exc:
             fail(f"错误：{exc}")
-        click.echo(f"汇总表已写入：{target}", err=fmt == "json")
+        say(f"汇总表已写入：{target}", err=fmt == "json")
     sys.exit(code)
 
 

@@ -15,22 +15,33 @@ from ..io.workbook_file import save_new_workbook, unsupported_content
 from ..ops import check_book, save_review
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 from ..rules.registry import RULES, rule_sort_key
-from .options import catalog_option, command, format_option, output_option, resolve_catalog
+from .options import (
+    catalog_option,
+    command,
+    format_option,
+    output_option,
+    refuse_overwriting_source,
+    resolve_catalog,
+    say,
+)
 
 
 @command()
 @output_option("输出文件（.xlsx）", required=True)
-def template(output):
+@click.option("--force", is_flag=True, help="输出文件已存在时也覆盖（默认拒绝，以免覆盖已填写的工作簿）")
+def template(output, force):
     """生成空白的决算公开标准工作簿。"""
     target = Path(output)
     if target.suffix.lower() != ".xlsx":
         raise click.UsageError("模板文件名应以 .xlsx 结尾")
+    if target.exists() and not force:
+        raise click.UsageError(f"“{target}”已存在（可能是已填写的工作簿），未覆盖：请换一个文件名，确需覆盖请加 --force")
     try:
         save_new_workbook(build_workbook(load_catalog()), target)
     except WriteRefused as exc:
-        click.echo(f"错误：{exc}", err=True)
+        say(f"错误：{exc}", err=True)
         sys.exit(Exit.UNUSABLE)
-    click.echo(f"已生成标准工作簿：{target}")
+    say(f"已生成标准工作簿：{target}")
 
 
 @command()
@@ -38,24 +49,24 @@ def rules():
     """列出全部审核规则（编号、级别、内容）。"""
     for rule_id in sorted(RULES, key=rule_sort_key):
         rule = RULES[rule_id]
-        click.echo(f"{rule.id:<6} {SEVERITY_LABELS[rule.severity]}  [{rule.family}] {rule.title}")
-    click.echo("\n说明：金额单位为万元时，勾稽差额不超过尾差范围（0.005 × 参与计算的非空数字个数）的，按“提示”报告尾差，不算错误。")
+        say(f"{rule.id:<6} {SEVERITY_LABELS[rule.severity]}  [{rule.family}] {rule.title}")
+    say("\n说明：金额单位为万元时，勾稽差额不超过尾差范围（0.005 × 参与计算的非空数字个数）的，按“提示”报告尾差，不算错误。")
 
 
 def _print_text(result, show_info: bool) -> None:
     report = result.report
     s = result.summary
     head = f"{result.path}：{report.unit_name or '（未填单位名称）'} {report.year or '？'}年度（{report.amount_unit}）"
-    click.echo(head)
+    say(head)
     verdict = "未发现错误" if s[ERROR] == 0 else "有错误，须改正"
-    click.echo(f"  错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条 —— {verdict}")
+    say(f"  错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条 —— {verdict}")
     for f in result.findings:
         if f.severity == INFO and not show_info:
             continue
         where = f"{f.table}!{f.cell}" if f.cell else f.table
-        click.echo(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {where:<12} {f.message}")
+        say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {where:<12} {f.message}")
     if s[INFO] and not show_info:
-        click.echo(f"  （另有 {s[INFO]} 条提示，多为尾差；加 --all 显示）")
+        say(f"  （另有 {s[INFO]} 条提示，多为尾差；加 --all 显示）")
 
 
 @command()
@@ -72,6 +83,8 @@ def check(books, fmt, write, output, show_info, catalogs):
     """
     if output and len(books) > 1:
         raise click.UsageError("-o 只能用于单个工作簿；多个工作簿请用 --write")
+    if output:
+        refuse_overwriting_source(books[0], output)
     if output and write:
         raise click.UsageError("--write 与 -o 只能选一个")
     catalog = resolve_catalog(catalogs)
@@ -82,24 +95,24 @@ def check(books, fmt, write, output, show_info, catalogs):
         except UnusableWorkbook as exc:
             worst = Exit.UNUSABLE
             if fmt == "json":
-                click.echo(json.dumps({"file": book, "error": exc.message}, ensure_ascii=False))
+                say(json.dumps({"file": book, "error": exc.message}, ensure_ascii=False))
             else:
-                click.echo(f"{book}：无法使用 —— {exc.message}", err=True)
+                say(f"{book}：无法使用 —— {exc.message}", err=True)
             continue
         if fmt == "json":
-            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+            say(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             _print_text(result, show_info)
         if write or output:
             try:
                 target = save_review(result, book, output)
                 if fmt == "text":
-                    click.echo(f"  审核结果已写入：{target}（“审核结果”表）")
+                    say(f"  审核结果已写入：{target}（“审核结果”表）")
                 lost = unsupported_content(book) if output else []
                 if lost:
-                    click.echo(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)
+                    say(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)
             except (WriteRefused, UnusableWorkbook) as exc:
-                click.echo(f"错误：{exc}", err=True)
+                say(f"错误：{exc}", err=True)
                 worst = Exit.UNUSABLE
                 continue
         if result.has_errors and worst == Exit.OK:

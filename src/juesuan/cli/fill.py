@@ -10,7 +10,14 @@ from ..domain.money import fmt
 from ..exit_codes import Exit
 from ..ops import fill_book
 from ..rules.findings import ERROR, INFO, WARNING
-from .options import catalog_option, command, output_option, resolve_catalog
+from .options import (
+    catalog_option,
+    command,
+    output_option,
+    refuse_overwriting_source,
+    resolve_catalog,
+    say,
+)
 
 
 @command()
@@ -26,25 +33,26 @@ def fill(book, output, in_place, catalogs):
     """
     if output and in_place:
         raise click.UsageError("-o 与 --in-place 只能选一个")
+    refuse_overwriting_source(book, output)
     dry_run = not (output or in_place)
     try:
         filled, result = fill_book(book, resolve_catalog(catalogs), output, dry_run=dry_run)
     except (UnusableWorkbook, WriteRefused) as exc:
-        click.echo(f"{book}：无法处理 —— {getattr(exc, 'message', exc)}", err=True)
+        say(f"{book}：无法处理 —— {getattr(exc, 'message', exc)}", err=True)
         sys.exit(Exit.UNUSABLE)
     overwritten = filled.overwritten
-    click.echo(f"{book}：计算了 {len(filled.changes)} 个单元格，其中改写原有数值 {len(overwritten)} 个"
+    say(f"{book}：计算了 {len(filled.changes)} 个单元格，其中改写原有数值 {len(overwritten)} 个"
                f"（尾差 {sum(c.rounding for c in overwritten)} 个）")
     for change in overwritten:
         note = "（尾差）" if change.rounding else ""
-        click.echo(f"  改写 {change.table}!{change.address}：{fmt(change.old)} → {fmt(change.new)}{note}")
+        say(f"  改写 {change.table}!{change.address}：{fmt(change.old)} → {fmt(change.new)}{note}")
     s = result.summary
-    click.echo(f"  填充后审核：错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条")
+    say(f"  填充后审核：错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条")
     for f in result.findings:
         if f.severity == ERROR:
-            click.echo(f"  [错误] {f.rule:<6} {f.table}!{f.cell or ''} {f.message}")
+            say(f"  [错误] {f.rule:<6} {f.table}!{f.cell or ''} {f.message}")
     if dry_run:
-        click.echo("  （未写入文件：加 -o 输出文件 另存，或加 --in-place 写回原文件）")
+        say("  （未写入文件：加 -o 输出文件 另存，或加 --in-place 写回原文件）")
     else:
-        click.echo(f"  已写入：{output or book}")
+        say(f"  已写入：{output or book}")
     sys.exit(Exit.ERRORS if result.has_errors else Exit.OK)

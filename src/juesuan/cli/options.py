@@ -1,6 +1,10 @@
 """What every command shares, declared once: exit codes, options, the catalogue, messages."""
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import click
 
 from ..domain.catalog import Catalog, CatalogError, load_catalog
@@ -34,9 +38,23 @@ def format_option(choices=("text", "json"), default="text", help_text=None):
         help=help_text or "输出格式：text 中文摘要；json 每个工作簿一行 JSON")
 
 
+def _named_file(_ctx, _param, value):
+    if value is not None and not value.strip():
+        raise click.BadParameter("输出文件名不能为空")
+    return value
+
+
 def output_option(help_text: str, required: bool = False):
     return click.option("-o", "--output", required=required, type=click.Path(dir_okay=False), metavar="文件",
-                        help=help_text)
+                        callback=_named_file, help=help_text)
+
+
+def refuse_overwriting_source(source, *targets) -> None:
+    """-o promises that the clerk's workbook stays as it is: an output naming it is refused."""
+    for target in targets:
+        if target and Path(source).exists() and Path(target).exists() and os.path.samefile(source, target):
+            raise click.UsageError(f"输出文件“{target}”就是原工作簿，写入会覆盖您填写的工作簿：请换一个输出文件名"
+                                   "（要直接写回原工作簿，审核用 --write，填充计算用 --in-place）")
 
 
 def _at_least_one(_ctx, _param, value):
@@ -50,7 +68,22 @@ jobs_option = click.option(
     help="同时审核的进程数（默认：全部 CPU 核心；1 表示在本进程内逐个审核）")
 
 
+# What a terminal would obey instead of print: C0/C1 controls (ESC, CSI U+009B…) and the
+# bidirectional overrides that reorder a line (U+202E); newline and tab stay.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text) -> str:
+    """Show control characters from file and unit names as \\uXXXX (also valid inside JSON strings)."""
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
+
+
+def say(message="", err: bool = False) -> None:
+    """Every line a command prints goes through here."""
+    click.echo(terminal_safe(message), err=err)
+
+
 def fail(message: str, code: Exit = Exit.UNUSABLE) -> None:
     """One Chinese line on stderr, then the exit code."""
-    click.echo(message, err=True)
+    say(message, err=True)
     raise SystemExit(int(code))

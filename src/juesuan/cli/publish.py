@@ -13,8 +13,23 @@ from ..io.reader import read_report
 from ..io.review_xlsx import read_notes
 from ..io.workbook_file import save_new_workbook
 from ..ops import check_report, finding_lines, publication_gate
-from ..views.publication import ZERO_BLANK, ZERO_STYLES, build_publication, records, records_csv, records_json
-from .options import catalog_option, command, format_option, output_option, resolve_catalog
+from ..views.publication import (
+    ZERO_BLANK,
+    ZERO_STYLES,
+    build_publication,
+    records,
+    records_csv,
+    records_json,
+)
+from .options import (
+    catalog_option,
+    command,
+    format_option,
+    output_option,
+    refuse_overwriting_source,
+    resolve_catalog,
+    say,
+)
 
 
 @command()
@@ -46,51 +61,49 @@ def publish_command(book, output, pdf, fmt, zero, force, catalogs):
         raise click.UsageError(f"输出格式为 {fmt}，文件名应以 .{fmt} 结尾")
     if pdf and Path(pdf).suffix.lower() != ".pdf":
         raise click.UsageError("PDF 文件名应以 .pdf 结尾")
-    for target in (output, pdf):
-        if target and source.exists() and Path(target).resolve() == source.resolve():
-            raise click.UsageError("输出文件不能与原工作簿相同（会覆盖您填写的工作簿）")
+    refuse_overwriting_source(source, output, pdf)
     catalog = resolve_catalog(catalogs)
     try:
         report = read_report(source)
     except UnusableWorkbook as exc:
-        click.echo(f"{book}：无法使用 —— {exc.message}", err=True)
+        say(f"{book}：无法使用 —— {exc.message}", err=True)
         raise SystemExit(Exit.UNUSABLE)
     result = publication_gate(check_report(report, catalog).findings, read_notes(source))
     if result.errors:
         head = f"{book}：审核发现 {len(result.errors)} 条错误"
         if not force:
-            click.echo(f"{head}，不能生成公开表：", err=True)
+            say(f"{head}，不能生成公开表：", err=True)
             for line in finding_lines(result.errors):
-                click.echo(line, err=True)
-            click.echo("请改正后再生成（juesuan check 查看详情）；确需生成请加 --force。", err=True)
+                say(line, err=True)
+            say("请改正后再生成（juesuan check 查看详情）；确需生成请加 --force。", err=True)
             raise SystemExit(Exit.ERRORS)
-        click.echo(f"注意：{head}，因指定 --force 仍然生成，公开前务必改正：", err=True)
+        say(f"注意：{head}，因指定 --force 仍然生成，公开前务必改正：", err=True)
         for line in finding_lines(result.errors):
-            click.echo(line, err=True)
+            say(line, err=True)
     if result.unexplained:
-        click.echo(f"以下 {len(result.unexplained)} 条警告尚未在“审核结果”表的“备注”栏说明原因（请核实）：")
+        say(f"以下 {len(result.unexplained)} 条警告尚未在“审核结果”表的“备注”栏说明原因（请核实）：")
         for line in finding_lines(result.unexplained):
-            click.echo(line)
+            say(line)
     publication = build_publication(report, zero)
     if publication.converted:
-        click.echo("工作簿金额单位为元，已换算为万元（四舍五入保留两位小数），注明“本套报表金额单位转换时可能存在尾数误差”。")
+        say("工作簿金额单位为元，已换算为万元（四舍五入保留两位小数），注明“本套报表金额单位转换时可能存在尾数误差”。")
     try:
         if output and fmt in ("csv", "json"):
             data = records_csv(publication) if fmt == "csv" else records_json(publication)
             write_atomically(Path(output), data)
-            click.echo(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
+            say(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
         workbook = render_workbook(publication)
         if output and fmt == "xlsx":
             save_new_workbook(workbook, Path(output))
-            click.echo(f"已生成公开表：{output}")
+            say(f"已生成公开表：{output}")
         if pdf:
             from ..io.pdf import PdfUnavailable, workbook_to_pdf
             try:
                 pages = workbook_to_pdf(workbook, Path(pdf))
             except PdfUnavailable as exc:
-                click.echo(f"未生成 PDF：{exc}", err=True)
+                say(f"未生成 PDF：{exc}", err=True)
                 raise SystemExit(Exit.UNUSABLE)
-            click.echo(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
+            say(f"已生成 PDF：{pdf}" + (f"（共 {pages} 页）" if pages else ""))
     except WriteRefused as exc:
-        click.echo(f"错误：{exc}", err=True)
+        say(f"错误：{exc}", err=True)
         raise SystemExit(Exit.UNUSABLE)
