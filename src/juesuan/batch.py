@@ -13,6 +13,7 @@ while being read, a crash of the worker process that checks it) becomes an
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -21,13 +22,13 @@ from typing import Callable, Iterable, Iterator
 from .domain.catalog import Catalog
 from .domain.errors import UnusableWorkbook
 from .exit_codes import Exit
-from .io.atomic import LOCK_PREFIX, TEMP_PREFIX
+from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
 from .io.reader import SUPPORTED
 from .ops import check_book
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
-SKIPPED_PREFIXES = (LOCK_PREFIX, TEMP_PREFIX)       # Excel/WPS lock files, our own temporary files
+SKIPPED_PREFIXES = (*LOCK_PREFIXES, TEMP_PREFIX)    # office programs' lock files, our own temporary files
 # Spreadsheets we cannot check are still listed (as unusable, with the reason): a unit that
 # sent an .xls must not pass unnoticed.
 LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et")
@@ -111,6 +112,12 @@ def _init_worker(catalog: Catalog, reader: str) -> None:
     _WORKER["catalog"], _WORKER["reader"] = catalog, reader
 
 
+def _init_pool_worker(catalog: Catalog, reader: str) -> None:
+    # Ctrl-C reaches the whole process group: the parent reports it once and stops the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(catalog, reader)
+
+
 def check_in_worker(path: str) -> dict:
     """The task a worker process runs (its catalog and reader come from the pool initializer)."""
     return check_one(path, _WORKER["catalog"], _WORKER["reader"])
@@ -149,7 +156,7 @@ def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
     while pending:
         done: set[int] = set()
         broken = False
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), initializer=_init_worker, initargs=init)
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), initializer=_init_pool_worker, initargs=init)
         try:
             futures = {pool.submit(task, paths[i]): i for i in pending}
             for future in as_completed(futures):
@@ -179,7 +186,7 @@ def _isolated(paths, indexes, init, task) -> Iterator[tuple[int, dict]]:
     try:
         for index in indexes:
             if pool is None:
-                pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=init)
+                pool = ProcessPoolExecutor(max_workers=1, initializer=_init_pool_worker, initargs=init)
             try:
                 outcome = pool.submit(task, paths[index]).result()
             except BrokenProcessPool:
