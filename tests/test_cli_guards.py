@@ -70,3 +70,20 @@ def test_interrupt_is_one_chinese_line_and_exit_130():
     assert done.returncode == INTERRUPTED
     assert done.stderr.strip() == INTERRUPTED_MESSAGE
     assert "Traceback" not in done.stderr
+
+
+def test_batch_on_a_folder_that_does_not_exist_says_so(tmp_path):
+    code, text = run("batch", tmp_path / "没有这个")
+    assert code == 2 and "没有这个文件夹或文件" in text and "共审核" not in text, text
+
+
+def test_hidden_infos_are_named_by_kind_and_years_are_not_doubled(tmp_path):
+    book = tmp_path / "单位.xlsx"
+    shutil.copy(sample_path("jinan_lixia_2023"), book)
+    wb = openpyxl.load_workbook(book)
+    wb["单位信息"]["B4"].value = "2023年"
+    wb.save(book)
+    code, text = run("check", book)
+    assert "2023年年度" not in text and "2023年度" in text, text
+    hidden = [line for line in text.splitlines() if "另有" in line]
+    assert hidden and "尾差" in hidden[0] and "多为" not in hidden[0], text

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 
 from ..batch import exit_code, file_identity, find_workbooks, in_order, run_checks
 from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
 from ..io.summary_xlsx import write_summary
@@ -38,7 +40,7 @@ def _text_line(outcome: dict) -> str:
     if status == STATUS_UNUSABLE:
         return f"{STATUS_UNUSABLE}  {outcome['file']} —— {outcome['error']}"
     counts = outcome["summary"]
-    who = f"{outcome['unit'] or '（未填单位名称）'} {outcome['year'] or '？'}年度"
+    who = f"{outcome['unit'] or '（未填单位名称）'} {year_label(outcome['year'])}"
     first = main_problems(outcome)
     return (f"{status}    {outcome['file']}：{who}，错误 {counts[ERROR]} 条，警告 {counts[WARNING]} 条"
             + (f" —— {first}" if first else ""))
@@ -67,6 +69,9 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
     if report and Path(report).suffix.lower() != ".xlsx":
         raise click.UsageError("汇总表文件名应以 .xlsx 结尾")
     catalog = resolve_catalog(catalogs)
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:     # a mistyped folder is the reviewer's typo, not a workbook to list as unusable
+        fail("没有这个文件夹或文件：" + "、".join(missing) + "（请检查路径是否写错）")
     files = find_workbooks(paths, exclude=[report] if report else [])
     if report and file_identity(Path(report)) in {file_identity(f) for f in files} - {None}:
         raise click.UsageError("汇总表不能写到被审核的工作簿上，请换一个文件名")

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from ..domain.catalog import load_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
+from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.template_xlsx import build_workbook
 from ..io.workbook_file import save_new_workbook, unsupported_content
@@ -56,7 +58,7 @@ def rules():
 def _print_text(result, show_info: bool) -> None:
     report = result.report
     s = result.summary
-    head = f"{result.path}：{report.unit_name or '（未填单位名称）'} {report.year or '？'}年度（{report.amount_unit}）"
+    head = f"{result.path}：{report.unit_name or '（未填单位名称）'} {year_label(report.year)}（{report.amount_unit}）"
     say(head)
     verdict = "未发现错误" if s[ERROR] == 0 else "有错误，须改正"
     say(f"  错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条 —— {verdict}")
@@ -66,7 +68,17 @@ def _print_text(result, show_info: bool) -> None:
         where = f"{f.table}!{f.cell}" if f.cell else f.table
         say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {where:<12} {f.message}")
     if s[INFO] and not show_info:
-        say(f"  （另有 {s[INFO]} 条提示，多为尾差；加 --all 显示）")
+        say(f"  （另有 {s[INFO]} 条提示：{_kinds(f for f in result.findings if f.severity == INFO)}；加 --all 显示）")
+
+
+def _kinds(findings) -> str:
+    """What the hidden findings are, by rule, most frequent first: "尾差 25 条、科目编码不在科目目录中 9 条"."""
+    counts = Counter(f.rule for f in findings)
+    names = {rule_id: "尾差" if rule_id.startswith("R") else RULES[rule_id].title.split("（")[0] for rule_id in counts}
+    merged = Counter()
+    for rule_id, n in counts.items():
+        merged[names[rule_id]] += n
+    return "、".join(f"{name} {n} 条" for name, n in merged.most_common())
 
 
 @command()

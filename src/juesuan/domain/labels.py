@@ -38,3 +38,9 @@ def describe(report: Report, ref: Ref) -> str:
     if TABLES[ref.table].kind == CODE and row.level:
         label = label.replace(row.name, f"{row.name}（{row.level}）", 1) if row.name else label
     return label
+
+
+def year_label(year) -> str:
+    """2024 -> "2024年度"; a year typed as "2024年" or "2024年度" is not doubled; unknown -> "？年度"."""
+    text = str(year).strip() if year not in (None, "") else "？"
+    return text.removesuffix("度").removesuffix("年") + "年度"
