@@ -198,7 +198,7 @@ DEFECTS = [
     Defect("R11 类支出录错", L, [("公开01", "F14", 6.55)], {"R11.2@公开01!F14", "R1.3@公开01!F32"}),
     # 住房保障支出 is in 03 but the clerk left its 01 row (and the totals) without it
     Defect("R11 公开01缺类", L, [("公开01", "F24", None), ("公开01", "F32", 489.74), ("公开01", "F36", 489.74)],
-           {"R11.2@公开01!F24", "R11.1@公开01!F32", "R1.5@公开01!F36"}),
+           {"F03@公开01!F24", "R11.1@公开01!F32", "R1.5@公开01!F36"}),   # the blank grey F24: fill computes it
     Defect("R12 财政拨款收入不一致", J, [("公开04", "C6", 5056.48)],
            {"R12.1@公开01!C6", "R4.1@公开04!C32", "R4.8@公开04!G33"}),
     Defect("R13 合计小计录错", L, [("公开05", "C6", 500.70)],
@@ -294,10 +294,13 @@ def test_in_yuan_every_rounding_gap_becomes_an_error(name):
 
 
 def test_blank_target_reads_blank_not_zero():
-    after = apply(L, [("公开01", "F24", None)])
-    f = next(f for f in after if key(f) == "R11.2@公开01!F24")
-    assert f.actual == 0 and f.expected == Decimal("10.33")
-    assert "住房保障支出 空 ≠ 公开03 221 住房保障支出（类） 本年支出合计 10.33（差 -10.33）" in f.message
+    # a typed figure left blank (公开04 年末 by fund) reads 空; a blank derived cell is F03's (issue #12 item 9)
+    after = apply(J, [("公开04", "C6", 5056.48)])
+    f = next(f for f in after if key(f) == "R4.8@公开04!G33")
+    assert f.actual == 0 and f.expected == Decimal("-9.00")
+    assert "一般公共预算财政拨款 空 ≠ 行次29" in f.message
+    f = next(f for f in apply(L, [("公开01", "F24", None)]) if f.rule == "F03")
+    assert f.message.startswith("有 1 个自动计算单元格为空，请先运行填充计算（灰色单元格，如 公开01!F24）")
 
 
 def test_messages_name_the_columns_a_clerk_sees():

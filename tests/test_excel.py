@@ -372,7 +372,9 @@ def test_fill_through_xlwings_equals_cli_fill(tmp_path, source):
     assert {a["func"] for a in actions} <= replay.vba_client_actions()
     assert alerts[-1][0].startswith(f"填充计算完成：更新了 {len(filled.changes)} 个自动计算单元格")
     amount_writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] < 10]
-    assert len(amount_writes) < len(filled.changes)          # rectangles, not cells
+    assert len(amount_writes) <= len(filled.changes)
+    if source.stem == "zibo_zhangdian_2024":                 # its changed cells touch: rectangles, not cells
+        assert len(amount_writes) < len(filled.changes)
 
 
 def test_clear_marks_puts_every_fill_back(tmp_path):

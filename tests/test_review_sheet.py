@@ -21,7 +21,6 @@ from helpers import cell_snapshot
 from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
 from juesuan.domain.layout import parse_a1
-from juesuan.domain.money import fmt
 from juesuan.ops import check_book
 from juesuan.rules.findings import SEVERITY_LABELS
 from juesuan.views.styles import SEVERITY_FILLS
@@ -131,12 +130,12 @@ def test_header_lines_and_one_row_per_finding(tmp_path):
     assert len(rows) == len(findings) == 30
     for number, (row, f) in enumerate(zip(rows, findings), start=1):
         assert row[:6] == [number, SEVERITY_LABELS[f.severity], f.rule, f.table, f"{f.table}!{f.cell}", f.message]
-        assert row[6:9] == [fmt(f.expected) if f.expected is not None else None,
-                            fmt(f.actual) if f.actual is not None else None,
-                            fmt(f.difference) if f.difference is not None else None]
+        assert row[6:9] == [float(f.expected) if f.expected is not None else None,     # numbers (issue #12)
+                            float(f.actual) if f.actual is not None else None,
+                            float(f.difference) if f.difference is not None else None]
         assert row[9] is None
     assert rows[0][:5] == [1, "警告", "E06", "公开02", "公开02!B10"]
-    assert rows[6][2:9] == ["R2.2", "公开02", "公开02!C8", rows[6][5], "4,477.07", "4,477.06", "-0.01"]
+    assert rows[6][2:9] == ["R2.2", "公开02", "公开02!C8", rows[6][5], 4477.07, 4477.06, -0.01]
     # the registry columns are there for the next run, hidden from the clerk
     assert ws.column_dimensions["N"].hidden and ws.column_dimensions["O"].hidden
 

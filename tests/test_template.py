@@ -48,10 +48,11 @@ def computed_by_the_domain(ref) -> bool:
     """Whether a cell of the blank template is computed, by the relations of nine-tables.md
     (written out here by hand, not taken from `relations`, whose shading is under test)."""
     table, key, no = ref
-    if table == "公开01":   # typed: 28 使用非财政拨款结余, 29 年初结转和结余, 59 结余分配; 1–3 come from 04,
-        return key not in ("28", "29", "59")   # 4–8 from 02 合计, 32–57 from the 03 类 rows, 60 balances 62
-    if table == "公开04":   # typed: fund income 1–3 and 年初 by fund 29–31; every expenditure cell is
-        return key not in ("1", "2", "3", "29", "30", "31")   # a sum, comes from 05/07/08 or balances
+    if table == "公开01":   # typed: the balances 28 使用非财政拨款结余, 29 年初, 59 结余分配, 60 年末; 1–3 come
+        return key not in ("28", "29", "59", "60")   # from 04, 4–8 from 02 合计, 32–57 from the 03 类 rows
+    if table == "公开04":   # typed: fund income 1–3, 年初 by fund 29–31 and 年末 by fund (60, 栏次3–5);
+        # every other expenditure cell is a sum or comes from 05/07/08
+        return key not in ("1", "2", "3", "29", "30", "31") and not (key == "60" and no != 2)
     if table == "公开06":   # each 类 and the two 合计; the 款 are typed
         return key in ("人员经费合计", "公用经费合计") or len(key) == 3
     if table == "公开09":   # 合计 and 公务用车 小计, for 预算数 and 决算数
@@ -60,11 +61,11 @@ def computed_by_the_domain(ref) -> bool:
 
 
 # amount cells and computed cells per sheet, counted from the domain note:
-# 01: income 行次1–8, 27, 28, 29, 31 (12) + expenditure 32–57, 58, 59, 60, 62 (30) = 42; typed 28 29 59 -> 39
-# 04: income 1, 2, 3, 27–32 (9) + expenditure 33–58, 59, 60, 64 (29 rows) × 4 funds (116) = 125; typed 6 -> 119
+# 01: income 行次1–8, 27, 28, 29, 31 (12) + expenditure 32–57, 58, 59, 60, 62 (30) = 42; typed 28 29 59 60 -> 38
+# 04: income 1, 2, 3, 27–32 (9) + expenditure 33–58, 59, 60, 64 (29 rows) × 4 funds (116) = 125; typed 9 -> 116
 # 06: 89 economic codes of the catalogue + 2 合计 = 91, of them 7 类 + 2 合计 = 9 computed
 # 09: 12 栏次, 4 computed; code tables: the 合计 row, one cell per 栏次 (7 6 3 6 3), all computed
-CELLS_PER_SHEET = {"公开01": (42, 39), "公开02": (7, 7), "公开03": (6, 6), "公开04": (125, 119), "公开05": (3, 3),
+CELLS_PER_SHEET = {"公开01": (42, 38), "公开02": (7, 7), "公开03": (6, 6), "公开04": (125, 116), "公开05": (3, 3),
                    "公开06": (91, 9), "公开07": (6, 6), "公开08": (3, 3), "公开09": (12, 4)}
 
 
@@ -82,13 +83,13 @@ def test_derived_cells_are_shaded_and_inputs_are_not(fresh):
         checked += 1
     assert checked == 295   # every amount cell of 01 04 06 09 and the 合计 rows: 42+7+6+125+3+91+6+3+12
     assert per_sheet == CELLS_PER_SHEET
-    grey = {"公开01": ["C32", "C36", "F32", "F36", "F34", "C6", "C13", "F6", "F31"],   # 行次27 31 58 62 60 1 8 32 57
-            "公开04": ["C32", "C33", "C37", "F32", "G32", "H32", "I32", "F37", "I37", "F6", "G6", "G33"],
+    grey = {"公开01": ["C32", "C36", "F32", "F36", "C6", "C13", "F6", "F31"],   # 行次27 31 58 62 1 8 32 57
+            "公开04": ["C32", "C33", "C37", "F32", "G32", "H32", "I32", "F33", "F37", "I37", "F6", "G6"],
             "公开06": ["C7", "C21", "C36", "C64", "C69", "C86", "C92", "C34", "C98"],   # 301 303 302 307 310 312 399, 合计
             "公开09": ["A7", "C7", "G7", "I7"],
             "公开02": ["C6", "I6"], "公开03": ["C6", "H6"], "公开05": ["C6", "E6"], "公开07": ["C6", "H6"],
             "公开08": ["C6", "E6"]}
-    white = {"公开01": ["C33", "C34", "F33"], "公开04": ["C6", "C7", "C8", "C34", "C35", "C36"],
+    white = {"公开01": ["C33", "C34", "F33", "F34"], "公开04": ["C6", "C7", "C8", "C34", "C35", "C36", "G33", "I33"],
              "公开06": ["C8", "C20", "C37", "C47", "C81", "C97"],                        # 30101 30199 30201 30212 31013 39999
              "公开09": ["B7", "D7", "E7", "F7", "H7", "J7", "K7", "L7"]}
     for sheet, addresses in grey.items():
@@ -112,8 +113,8 @@ def test_code_tables_shade_row_totals_in_every_blank_row(fresh):
     first = layout_of("公开07").first_data_row
     for row in (first + 1, first + 50):
         shaded = [ws.cell(row=row, column=c).fill.fill_type == "solid" for c in range(3, 9)]
-        # 栏次 3 本年支出小计 and 6 年末 are computed; 1 2 4 5 are typed
-        assert shaded == [False, False, True, False, False, True]
+        # 栏次 3 本年支出小计 is computed; 1 2 4 5 and the balance 6 年末 are typed
+        assert shaded == [False, False, True, False, False, False]
     assert ws.cell(row=first + 1, column=1).number_format == "@"  # codes stay text
 
 

@@ -107,8 +107,7 @@ def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
     """Findings as indented lines for a message, at most `limit` of them."""
     lines = []
     for f in findings[:limit]:
-        where = f"{f.table}!{f.cell}" if f.cell else f.table
-        lines.append(f"  {where}：{f.message}")
+        lines.append(f"  {f.where}：{f.message}")
     if len(findings) > limit:
         lines.append(f"  ……另有 {len(findings) - limit} 条，运行 juesuan check 查看全部")
     return lines

@@ -65,8 +65,7 @@ def _print_text(result, show_info: bool) -> None:
     for f in result.findings:
         if f.severity == INFO and not show_info:
             continue
-        where = f"{f.table}!{f.cell}" if f.cell else f.table
-        say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {where:<12} {f.message}")
+        say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {f.where:<12} {f.message}")
     if s[INFO] and not show_info:
         say(f"  （另有 {s[INFO]} 条提示：{_kinds(f for f in result.findings if f.severity == INFO)}；加 --all 显示）")
 

@@ -50,7 +50,7 @@ def fill(book, output, in_place, catalogs):
     say(f"  填充后审核：错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条")
     for f in result.findings:
         if f.severity == ERROR:
-            say(f"  [错误] {f.rule:<6} {f.table}!{f.cell or ''} {f.message}")
+            say(f"  [错误] {f.rule:<6} {f.where} {f.message}")
     if dry_run:
         say("  （未写入文件：加 -o 输出文件 另存，或加 --in-place 写回原文件）")
     else:

@@ -53,8 +53,8 @@ def refuse_overwriting_source(source, *targets) -> None:
     """-o promises that the clerk's workbook stays as it is: an output naming it is refused."""
     for target in targets:
         if target and Path(source).exists() and Path(target).exists() and os.path.samefile(source, target):
-            raise click.UsageError(f"输出文件“{target}”就是原工作簿，写入会覆盖您填写的工作簿：请换一个输出文件名"
-                                   "（要直接写回原工作簿，审核用 --write，填充计算用 --in-place）")
+            raise click.UsageError(f"输出文件“{target}”就是原工作簿：输出文件不能与原工作簿相同（会覆盖您填写的工作簿），"
+                                   "请换一个输出文件名（要直接写回原工作簿，审核用 --write，填充计算用 --in-place）")
 
 
 def _at_least_one(_ctx, _param, value):

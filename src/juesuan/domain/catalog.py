@@ -57,11 +57,19 @@ class Catalog:
         return Catalog(self.classes, self.economic, function)
 
 
-def _rows(text: str, source: str) -> list[dict[str, str]]:
+def _rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of every row with a code; a row without a name is refused."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if not reader.fieldnames or "code" not in reader.fieldnames or "name" not in reader.fieldnames:
         raise CatalogError(f"科目目录 {source} 缺少表头 code,name")
-    return [row for row in reader if (row.get("code") or "").strip()]
+    rows = []
+    for row in reader:
+        if not (row.get("code") or "").strip():
+            continue
+        if not (row.get("name") or "").strip():      # csv gives None for a missing field
+            raise CatalogError(f"科目目录 {source} 第{reader.line_num}行：科目“{row['code'].strip()}”缺少名称")
+        rows.append((reader.line_num, row))
+    return rows
 
 
 def read_code_csv(path: Path) -> dict[str, str]:
@@ -78,7 +86,7 @@ def read_code_csv(path: Path) -> dict[str, str]:
     else:
         raise CatalogError(f"科目目录 {path} 编码无法识别（请保存为 UTF-8）")
     result = {}
-    for number, row in enumerate(_rows(text, str(path)), start=2):
+    for number, row in _rows(text, str(path)):
         code = row["code"].strip()
         if not CODE_PATTERN.fullmatch(code):
             raise CatalogError(f"科目目录 {path} 第{number}行：科目编码“{code}”应为3、5或7位数字")
@@ -88,11 +96,13 @@ def read_code_csv(path: Path) -> dict[str, str]:
 
 def _package_csv(name: str) -> list[dict[str, str]]:
     text = resources.files("juesuan").joinpath("data", name).read_text(encoding="utf-8")
-    return _rows(text, name)
+    return [row for _, row in _rows(text, name)]
 
 
 @lru_cache(maxsize=1)
-def _builtin() -> Catalog:
+def builtin_catalog() -> Catalog:
+    """The catalogue shipped with the package, whatever the environment says: what the fixed
+    tables are declared from at import (a bad JUESUAN_CATALOG must not break --help)."""
     classes = [(r["code"], r["name"]) for r in _package_csv("expenditure_classes.csv")]
     economic = [EconomicCode(r["code"], r["name"], r["group"]) for r in _package_csv("economic_codes.csv")]
     try:
@@ -108,7 +118,7 @@ def load_catalog(extra_paths=()) -> Catalog:
     """The built-in catalogue, extended by JUESUAN_CATALOG and then by extra_paths."""
     env = [p for p in os.environ.get(ENV_EXTRA, "").split(os.pathsep) if p]
     paths = [*env, *extra_paths]
-    return _builtin().with_extra(paths) if paths else _builtin()
+    return builtin_catalog().with_extra(paths) if paths else builtin_catalog()
 
 
 def normalize_name(name: str) -> str:

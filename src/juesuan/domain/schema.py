@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .catalog import load_catalog
+from .catalog import builtin_catalog
 
 INFO_SHEET = "单位信息"
 REVIEW_SHEET = "审核结果"
@@ -134,7 +134,7 @@ def _blank_lines(first: int, last: int) -> list[Line]:
 
 
 def _class_lines(first_lineno: int, columns: tuple[int, ...]) -> list[Line]:
-    classes = load_catalog().classes
+    classes = builtin_catalog().classes
     return [Line(str(first_lineno + i), f"{chinese_ordinal(i + 1)}、{name}", columns, code=code)
             for i, (code, name) in enumerate(classes)]
 
@@ -182,7 +182,7 @@ def _table06() -> TableSpec:
     lines: list[Line] = []
     for group, total in (("人员经费", PERSONNEL_TOTAL), ("公用经费", PUBLIC_TOTAL)):
         lines.append(Line(f"{group}", group, heading=True))
-        lines += [Line(e.code, e.name, (1,), code=e.code) for e in load_catalog().economic if e.group == group]
+        lines += [Line(e.code, e.name, (1,), code=e.code) for e in builtin_catalog().economic if e.group == group]
         lines.append(Line(total, total, (1,)))
     return TableSpec("公开06", "一般公共预算财政拨款基本支出决算明细表", ECONOMIC,
                      "注：本表反映{entity}本年度一般公共预算财政拨款基本支出明细情况。",

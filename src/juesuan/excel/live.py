@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl.styles import GradientFill, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
@@ -21,6 +22,7 @@ from ..domain.layout import parse_a1
 from ..domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
 from ..io.review_xlsx import fill_to_text, safe_text, text_to_fill
 from ..views.review import (
+    AMOUNT_COLUMNS,
     FIRST_ROW,
     HEADER_ROW,
     LAST_COLUMN,
@@ -29,6 +31,7 @@ from ..views.review import (
     LINK_COLUMN,
     MARK_COLUMNS,
     NUMBER_COLUMN,
+    REGISTRY_COLUMNS,
     SEVERITY_COLUMN,
     TITLE_ROW,
     Review,
@@ -39,7 +42,7 @@ from ..views.review import (
 )
 from ..views.styles import AMOUNT_FORMAT, DERIVED_FILL, HEADER_FILL, SEVERITY_FILLS
 
-TEXT_FORMAT = "@"          # review text stays text: "1,234.00" must not become a number
+TEXT_FORMAT = "@"          # review text stays text: a note "1,234" or a code "2010301" must not become a number
 HIDDEN_FORMAT = ";;;"      # shows nothing: the registry columns (the VBA client cannot hide columns)
 
 
@@ -247,15 +250,23 @@ def apply_review(live: LiveBook, plan: ReviewPlan) -> None:
     last = grid.last_row
     if last >= FIRST_ROW:
         sheet.range((FIRST_ROW, NUMBER_COLUMN + 1), (last, LAST_VISIBLE_COLUMN)).number_format = TEXT_FORMAT
-    sheet.range((HEADER_ROW, MARK_COLUMNS[0]), (last, MARK_COLUMNS[1])).number_format = HIDDEN_FORMAT
+        sheet.range((FIRST_ROW, AMOUNT_COLUMNS[0]), (last, AMOUNT_COLUMNS[-1])).number_format = AMOUNT_FORMAT
+    sheet.range((HEADER_ROW, REGISTRY_COLUMNS[0]), (last, REGISTRY_COLUMNS[-1])).number_format = HIDDEN_FORMAT
     sheet.range((LINES_ROW, 1), (last, LAST_COLUMN)).value = [
-        [safe_text(value) if isinstance(value, str) else value for value in row] for row in grid.block()]
+        [_cell_value(value) for value in row] for row in grid.block()]
     for first, last_of_run, colour in _severity_runs(grid):
         sheet.range((first, SEVERITY_COLUMN), (last_of_run, SEVERITY_COLUMN)).color = colour
     for row, (target, address) in sorted(grid.links.items()):
         text = safe_text(str(grid.cells[row, LINK_COLUMN]))
         sheet.range((row, LINK_COLUMN)).add_hyperlink("#" + link_location(target, address), text, f"跳转到 {text}")
     sheet.activate()
+
+
+def _cell_value(value):
+    """A grid value as the VBA client takes it: text made safe, amounts (Decimal) as numbers."""
+    if isinstance(value, str):
+        return safe_text(value)
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def restore_marks(live: LiveBook) -> int:

@@ -18,6 +18,7 @@ from xml.parsers import expat
 from openpyxl.styles.numbers import builtin_format_code, is_date_format
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
+from ..rules.parse import SheetGrids
 from .safety import Snapshot
 from .sheet_xml import MARKED_FROM_ROW, MAX_ROWS, is_standard_sheet, mark_uncalculated, sheet_rows
 
@@ -41,6 +42,7 @@ _WORKBOOK_TYPES = (   # openpyxl's order of preference
 )
 _SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _STYLES, _CORE, _CUSTOM, _THEME = "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml", "xl/theme/theme1.xml"
+_SHEET_STATES = ("visible", "hidden", "veryHidden")
 _CHUNK = 16 * 1024                     # what ElementTree.iterparse reads at a time
 _COLUMNS: dict[str, tuple] = {}        # cell reference -> (row, column), shared by the sheets of a process
 
@@ -319,45 +321,39 @@ class _SheetReader:
 class _LeanSheet:
     """Stands in for openpyxl's ReadOnlyWorksheet over already parsed rows.
 
-    It replays openpyxl's read-only iteration (dimension, gaps, rows out of order, short
-    rows) so that sheet_rows shapes the grid exactly as it shapes openpyxl's.
+    It replays openpyxl's read-only iteration once sheet_rows has reset the dimensions
+    (gaps, rows out of order, short rows), so that sheet_rows shapes the grid exactly as
+    it shapes openpyxl's.
     """
 
-    def __init__(self, title: str, dims: tuple | None, rows: list[tuple[int, list]]):
+    def __init__(self, title: str, rows: list[tuple[int, list]]):
         self.title = title
         self._rows = rows
-        _, _, self.max_column, self.max_row = dims or (1, 1, None, None)
 
     def reset_dimensions(self) -> None:
-        self.max_row = self.max_column = None
+        """sheet_rows does not trust <dimension>; neither is it kept here."""
 
     def iter_rows(self, min_row=None, max_row=None, min_col=None, max_col=None, values_only=False):
         if not values_only or any(v is not None for v in (min_row, max_row, min_col, max_col)):
             raise _Unsupported("iteration not replayed")
-        return self._cells_by_row(self.max_column, self.max_row)
+        return self._cells_by_row()
 
-    def _cells_by_row(self, max_col, max_row):
-        """openpyxl's ReadOnlyWorksheet._cells_by_row(1, 1, max_col, max_row, values_only=True)."""
-        empty_row = (None,) * max_col if max_col is not None else []
-        counter = idx = 1
+    def _cells_by_row(self):
+        """openpyxl's ReadOnlyWorksheet._cells_by_row(1, 1, None, None, values_only=True)."""
+        counter = 1
         for idx, row in self._rows:
-            if max_row is not None and idx > max_row:
-                break
             for _ in range(counter, idx):
                 counter += 1
-                yield empty_row
+                yield []
             if counter <= idx:
-                yield self._row(row, max_col)
+                yield self._row(row)
                 counter += 1
-        if max_row is not None and max_row < idx:
-            for _ in range(counter, max_row + 1):
-                yield empty_row
 
     @staticmethod
-    def _row(cells, max_col) -> tuple:
-        if not cells and not max_col:
+    def _row(cells) -> tuple:
+        if not cells:
             return ()
-        width = max_col or cells[-1][0]
+        width = cells[-1][0]                 # as openpyxl: the last cell's column, even if out of order
         row = [None] * width
         for column, value in cells:
             if 1 <= column <= width:
@@ -365,7 +361,7 @@ class _LeanSheet:
         return tuple(row)
 
 
-def read_grids_fast(snapshot: Snapshot) -> dict[str, list[tuple]] | None:
+def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
     """The grids reader.read_grids gives for `snapshot`, or None where the lean reader
     does not reproduce them exactly (anything unusual or damaged: openpyxl decides)."""
     try:
@@ -379,8 +375,9 @@ def read_grids_fast(snapshot: Snapshot) -> dict[str, list[tuple]] | None:
     return grids
 
 
-def lean_grids(data: bytes) -> tuple[dict[str, list[tuple]], bool]:
-    """The grids, and whether a standard sheet has a formula without a cached value."""
+def lean_grids(data: bytes) -> tuple[SheetGrids, bool]:
+    """The grids (with the hidden standard sheets), and whether a standard sheet has a formula
+    without a cached value."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     overrides = {}
@@ -394,7 +391,8 @@ def lean_grids(data: bytes) -> tuple[dict[str, list[tuple]], bool]:
     strings: list[str] = []
     if _SHARED_STRINGS in overrides:
         strings = _shared_strings(archive.read(overrides[_SHARED_STRINGS][1:]))
-    sheets = [(attrs.get("name"), attrs.get(_DOC_REL_ID)) for name, attrs, parent in _elements(archive.read(workbook_part))
+    sheets = [(attrs.get("name"), attrs.get(_DOC_REL_ID), attrs.get("state", "visible"))
+              for name, attrs, parent in _elements(archive.read(workbook_part))
               if _local(name) == "sheet" and _local(parent) == "sheets"]
     folder, file = posixpath.split(workbook_part)
     rels = _relationships(archive, posixpath.join(folder, "_rels", f"{file}.rels"))
@@ -406,8 +404,8 @@ def lean_grids(data: bytes) -> tuple[dict[str, list[tuple]], bool]:
     date_styles = _date_styles(archive.read(_STYLES) if _STYLES in names else None)
 
     reader = _SheetReader(strings, date_styles)
-    grids: dict[str, list[tuple]] = {}
-    for name, rel_id in sheets:
+    grids = SheetGrids()
+    for name, rel_id, state in sheets:
         if not rel_id:
             raise _Unsupported("sheet without relationship")
         kind, target = rels[rel_id]
@@ -421,9 +419,14 @@ def lean_grids(data: bytes) -> tuple[dict[str, list[tuple]], bool]:
         sheet_rels = posixpath.join(sheet_folder, "_rels", f"{sheet_file}.rels")
         if sheet_rels in names:
             _elements(archive.read(sheet_rels))
+        if state not in _SHEET_STATES:
+            raise _Unsupported("sheet state")     # openpyxl refuses the workbook, with its message
         if is_standard_sheet(name):
+            if state != "visible":
+                grids.hidden[name] = state
             content = archive.read(target)
-            sheet = _LeanSheet(name, reader.dimension(io.BytesIO(content).read), reader.rows(content))
+            reader.dimension(io.BytesIO(content).read)     # as openpyxl, which refuses a damaged one
+            sheet = _LeanSheet(name, reader.rows(content))
             grids[name] = sheet_rows(sheet, name)
         else:
             with archive.open(target) as source:      # openpyxl reads the start of every sheet

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .atomic import write_atomically
+from .atomic import refuse_unwritable, write_atomically
 
 TIMEOUT_SECONDS = 300
 ENV_SOFFICE = "JUESUAN_SOFFICE"
@@ -118,6 +118,7 @@ def pdf_pages(path: Path) -> int | None:
 def workbook_to_pdf(workbook, target: Path) -> int | None:
     """Convert an openpyxl workbook to `target` (.pdf) through the atomic writer;
     returns the page count when known."""
+    refuse_unwritable(target)       # before a conversion of minutes that could not be put in place
     soffice = find_soffice()
     if soffice is None:
         raise PdfUnavailable(INSTALL_HINT)

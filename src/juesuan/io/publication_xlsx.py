@@ -20,7 +20,7 @@ from ..views.publication import (
     display_width,
     printed,
 )
-from ..views.styles import AMOUNT_FORMAT, BODY_FONT, TITLE_FONT
+from ..views.styles import AMOUNT_FORMAT, BODY_FONT, MAX_ROW_HEIGHT, TITLE_FONT
 from .xlsx_cells import set_text
 
 LINE = Side(style="thin", color="000000")
@@ -128,7 +128,7 @@ def write_table(ws, table: PublishedTable, zero: str) -> None:
         for r in range(h.row, h.row + h.rowspan):
             needed[r] = max(needed[r], per_row)
     for r, lines in enumerate(needed):
-        ws.row_dimensions[top + r].height = max(BODY_HEIGHT, math.ceil(lines) * LINE_HEIGHT + 4)
+        ws.row_dimensions[top + r].height = min(MAX_ROW_HEIGHT, max(BODY_HEIGHT, math.ceil(lines) * LINE_HEIGHT + 4))
     first_body = top + table.header_rows
 
     # body
@@ -160,7 +160,7 @@ def write_table(ws, table: PublishedTable, zero: str) -> None:
         row += 1
         _text(ws, row, 1, note, NOTE, NOTE_ALIGN)
         _merge(ws, row, 1, 1, n)
-        ws.row_dimensions[row].height = _lines_needed(note, total_width * 1.1) * 12.5 + 4
+        ws.row_dimensions[row].height = min(MAX_ROW_HEIGHT, _lines_needed(note, total_width * 1.1) * 12.5 + 4)
 
     # print setup: A4 landscape, one page wide, header rows on every page
     ws.page_setup.orientation = "landscape"

@@ -16,7 +16,7 @@ import openpyxl
 
 from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
-from ..rules.parse import parse_grids
+from ..rules.parse import SheetGrids, parse_grids
 from .fast_reader import read_grids_fast
 from .safety import CHANGED, XML_ENTITIES, Snapshot, check_bytes, take_snapshot
 from .sheet_xml import is_standard_sheet, mark_uncalculated, sheet_rows
@@ -46,8 +46,9 @@ def _defused_error(exc: BaseException | None) -> bool:
     return False
 
 
-def read_grids(source, reader: str = "openpyxl") -> dict[str, list[tuple]]:
-    """Values of the standard sheets; other sheets appear by name with no rows.
+def read_grids(source, reader: str = "openpyxl") -> SheetGrids:
+    """Values of the standard sheets; other sheets appear by name with no rows; which standard
+    sheets are hidden (SheetGrids.hidden).
 
     `source` is a path or a Snapshot; `reader` one of READERS (the same grids either
     way). A formula the file carries no value for (a workbook written by a program
@@ -68,9 +69,11 @@ def read_grids(source, reader: str = "openpyxl") -> dict[str, list[tuple]]:
         raise UnusableWorkbook(f"无法读取工作簿内容（{type(exc).__name__}），文件可能已损坏：请在 Excel 中打开并另存后重试",
                                where) from None
     try:
-        grids: dict[str, list[tuple]] = {}
+        grids = SheetGrids()
         for sheet in workbook.worksheets:
             grids[sheet.title] = sheet_rows(sheet, where) if is_standard_sheet(sheet.title) else []
+            if is_standard_sheet(sheet.title) and sheet.sheet_state != "visible":
+                grids.hidden[sheet.title] = sheet.sheet_state
         for name in workbook.sheetnames:   # chartsheets and the like: names only
             grids.setdefault(name, [])
     except UnusableWorkbook:

@@ -21,14 +21,15 @@ from openpyxl.xml.functions import fromstring, tostring
 from ..domain.layout import column_letter
 from ..domain.schema import REVIEW_SHEET, TABLE_IDS
 from ..views.review import (
+    AMOUNT_COLUMNS,
     COLUMN_WIDTHS,
     COUNTS_ROW,
     FIRST_ROW,
     HEADER_ROW,
     LAST_VISIBLE_COLUMN,
     LINK_COLUMN,
-    MARK_COLUMNS,
     MESSAGE_COLUMN,
+    REGISTRY_COLUMNS,
     SEVERITY_COLUMN,
     TITLE_ROW,
     WRAPPED_COLUMNS,
@@ -39,7 +40,13 @@ from ..views.review import (
     parse_registry,
     review_grid,
 )
-from ..views.styles import BODY_FONT, DERIVED_FILL, SEVERITY_FILLS
+from ..views.styles import (
+    AMOUNT_FORMAT,
+    BODY_FONT,
+    DERIVED_FILL,
+    MAX_ROW_HEIGHT,
+    SEVERITY_FILLS,
+)
 from .xlsx_cells import BOLD, BORDER, CENTER, HEADER, TITLE, box, fit_to_width, set_text
 
 MAX_CELL_TEXT = 32767          # Excel's limit; a longer string makes Excel "repair" the file
@@ -153,10 +160,11 @@ def sweep_stray_marks(workbook, review: Review) -> None:
 # --- rendering ------------------------------------------------------------------------------
 def _wrapped_height(text, width) -> float:
     """Row height that shows a wrapped message whole: spreadsheets do not grow rows written
-    by openpyxl, so without this the printed review cuts every long 说明 after one line."""
+    by openpyxl, so without this the printed review cuts every long 说明 after one line.
+    At most Excel's limit: a message too long for it stays readable in the cell itself."""
     units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text or ""))
     lines = max(1, -(-units // max(1, int(width or 70) - 2)))
-    return 13.5 * lines
+    return min(MAX_ROW_HEIGHT, 13.5 * lines)
 
 
 def render_review_sheet(ws, grid: ReviewGrid) -> None:
@@ -182,6 +190,8 @@ def render_review_sheet(ws, grid: ReviewGrid) -> None:
                 _put_text(cell, value)
             else:
                 _put_value(cell, value)
+                if col in AMOUNT_COLUMNS:
+                    cell.number_format = AMOUNT_FORMAT
             cell.font, cell.border = body, BORDER
             cell.alignment = Alignment(vertical="top", wrap_text=col in WRAPPED_COLUMNS)
     message_width = ws.column_dimensions[column_letter(MESSAGE_COLUMN)].width
@@ -198,7 +208,7 @@ def render_review_sheet(ws, grid: ReviewGrid) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     if grid.checked:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW + 1, grid.last_finding_row)}"
-        for col in MARK_COLUMNS:
+        for col in REGISTRY_COLUMNS:
             ws.column_dimensions[column_letter(col)].hidden = True
 
 

@@ -18,8 +18,10 @@ Messages are Chinese and complete; they end as UnusableWorkbook.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -38,6 +40,11 @@ MAX_RATIO = 200                     # XML compresses ~10:1; 200:1 at that size i
 CHUNK = 64 * 1024
 OUT_CHUNK = 2**20
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+EXTENSION_LIST = re.compile(rb"<(?:\w+:)?extLst\b")
+# Excel 2010 extension content of a worksheet (<extLst>), which openpyxl drops on saving
+EXTENSION_LABEL = "Excel 2010 扩展内容（跨表下拉列表、新式条件格式、迷你图）"
+EXTENSION_MARKERS = (b":dataValidations", b":conditionalFormattings", b":sparklineGroups")
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
 CHANGED = "文件在读取过程中被修改，请稍后重试"
@@ -79,17 +86,52 @@ class Snapshot:
             return False
 
 
-def take_snapshot(path) -> Snapshot:
-    """The file's bytes, read once, with proof that nobody changed it while we read."""
-    path = Path(path)
-    if not path.exists():
+def _kind_of(mode: int) -> str:
+    for test, label in ((stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+                        (stat.S_ISSOCK, "套接字")):
+        if test(mode):
+            return label
+    return "特殊文件"
+
+
+def _refuse_missing(path: Path) -> None:
+    """A path we cannot stat: say whether it is missing, a dangling link or a link loop."""
+    try:
+        os.stat(path)
+        return
+    except OSError as exc:
+        error = exc
+    if error.errno == errno.ELOOP:
+        raise UnusableWorkbook("链接循环：这个符号链接（直接或间接）指向它自己，找不到真正的文件", str(path))
+    if os.path.islink(path):
+        raise UnusableWorkbook(f"链接指向的文件不存在（链接指向 {os.readlink(path)}）", str(path))
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
         raise UnusableWorkbook("文件不存在", str(path))
+    raise UnusableWorkbook(f"无法打开文件：{error.strerror or error}", str(path))
+
+
+def take_snapshot(path) -> Snapshot:
+    """The file's bytes, read once, with proof that nobody changed it while we read.
+
+    Only a regular file (or a link to one) is read: a FIFO or a device would block or never
+    end, so it is refused by its type before it is opened, and opened without blocking in
+    case it was swapped in meanwhile."""
+    path = Path(path)
+    _refuse_missing(path)
     if path.is_dir():
         raise UnusableWorkbook("这是一个文件夹，不是工作簿（批量审核请用 juesuan batch）", str(path))
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnusableWorkbook(f"这不是普通文件（是{_kind_of(mode)}），不是工作簿，未读取", str(path))
         before = file_stamp(path)
-        with path.open("rb") as handle:
-            opened = _stamp_of(os.fstat(handle.fileno()))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            opened_stat = os.fstat(handle.fileno())
+            if not stat.S_ISREG(opened_stat.st_mode):
+                raise UnusableWorkbook(f"这不是普通文件（是{_kind_of(opened_stat.st_mode)}），不是工作簿，未读取", str(path))
+            opened = _stamp_of(opened_stat)
             size = opened[2]
             if size > MAX_FILE_SIZE:
                 raise UnusableWorkbook(f"文件有 {size // 2**20} MB，远大于决算公开工作簿（通常不足 5 MB），已拒绝打开",
@@ -162,6 +204,7 @@ class Package:
     """What the checks learnt about a workbook package."""
     names: list[str] = field(default_factory=list)
     inflated: int = 0
+    extensions: list[str] = field(default_factory=list)   # worksheet extension content openpyxl drops (labels)
 
 
 def _bomb(name: str, source) -> UnusableWorkbook:
@@ -169,8 +212,9 @@ def _bomb(name: str, source) -> UnusableWorkbook:
                             "已拒绝打开", source)
 
 
-def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source) -> int:
-    """Stream-inflate one member with a cap; check its CRC and size. Returns bytes inflated."""
+def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source, extensions: set[str]) -> int:
+    """Stream-inflate one member with a cap; check its CRC and size. Returns bytes inflated; adds to
+    `extensions` the labels of worksheet extension content found on the way."""
     name = info.filename
     start = info.header_offset
     if view[start:start + 4].tobytes() != b"PK\x03\x04":
@@ -178,17 +222,24 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
     name_len, extra_len = struct.unpack_from("<HH", view, start + 26)
     pos = start + 30 + name_len + extra_len
     scan = name.lower().endswith(XML_SUFFIXES)
+    worksheet = WORKSHEET_PART.match(name) is not None
+    in_extensions = False
     tail = b""
     crc = 0
     out = 0
 
     def look(piece: bytes) -> None:
-        nonlocal tail
+        nonlocal tail, in_extensions
         if scan:
             window = tail + piece
             if any(marker in window for marker in DTD_MARKERS):
                 raise UnusableWorkbook(XML_ENTITIES, source)
-            tail = window[-16:]
+            if worksheet:
+                in_extensions = in_extensions or EXTENSION_LIST.search(window) is not None
+                # <extLst> is a worksheet's last child: what follows it is extension content
+                if in_extensions and any(marker in window for marker in EXTENSION_MARKERS):
+                    extensions.add(EXTENSION_LABEL)
+            tail = window[-40:]
 
     if info.flag_bits & 0x1:
         raise UnusableWorkbook("压缩包内的文件设置了 zip 密码，这不是 Excel 的加密方式，无法读取", source)
@@ -255,16 +306,17 @@ def inspect_package(data: bytes, source: str | None = None) -> Package:
     # then trust nothing declared: inflate every member with a cap
     view = memoryview(data)
     total = 0
+    extensions: set[str] = set()
     try:
         for m in members:
             if m.is_dir():
                 continue
-            total += _inflate_member(view, m, MAX_UNCOMPRESSED - total, source)
+            total += _inflate_member(view, m, MAX_UNCOMPRESSED - total, source, extensions)
     except (struct.error, IndexError, ValueError):
         raise UnusableWorkbook(CORRUPT, source) from None
     finally:
         view.release()
-    return Package(names, total)
+    return Package(names, total, sorted(extensions))
 
 
 def check_bytes(data: bytes, suffix: str, source: str | None = None) -> Package:

@@ -35,19 +35,19 @@ def sheet_rows(sheet, where: str) -> list[tuple]:
     """Every row of a read-only sheet, padded to a common width.
 
     `sheet` is openpyxl's read-only worksheet or anything iterating like it. The
-    sheet's <dimension> is only a hint: a program that wrote it wrong would
-    otherwise make openpyxl stop early and rows would silently go missing.
+    sheet's <dimension> is not used at all: a program that wrote it too small would
+    make openpyxl stop early and rows would silently go missing, and one that declares
+    A1:XFD1048576 would have us pad the grid to 17 billion cells. The grid is as wide as
+    the cells present, and never wider than the widest table (nothing reads further right).
     """
-    declared_rows, declared_cols = sheet.max_row or 0, sheet.max_column or 0
     sheet.reset_dimensions()
     rows: list[tuple] = []
     for row in sheet.iter_rows(values_only=True):
         if len(rows) >= MAX_ROWS:
             raise UnusableWorkbook(f"工作表“{sheet.title}”超过 {MAX_ROWS} 行，不像决算公开表：请删除表格下方多余的行后重试",
                                    where)
-        rows.append(tuple(row))
-    width = max([declared_cols] + [len(r) for r in rows])
-    rows += [()] * max(0, declared_rows - len(rows))
+        rows.append(tuple(row[:MAX_COL]))
+    width = max([len(r) for r in rows], default=0)
     return [r if len(r) == width else r + (None,) * (width - len(r)) for r in rows]
 
 

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL
 from ..views.summary import Sheet, summary_sheets
-from .xlsx_cells import set_text
 from .workbook_file import save_new_workbook
+from .xlsx_cells import set_text, visible_text
 
 _BODY = Font(name=BODY_FONT, size=10)
 _BOLD = Font(name=BODY_FONT, size=10, bold=True)
@@ -64,10 +64,11 @@ def _render(ws, sheet: Sheet, report_folder: Path) -> None:
 
 
 def _put(ws, row: int, col: int, value, font: Font = _BODY):
-    """Text as text (never a formula, no characters Excel refuses), numbers as numbers."""
+    """Text as text (never a formula; control characters and undecodable bytes of file names
+    shown as escapes, as XML cannot hold them), numbers as numbers."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        set_text(cell, ILLEGAL_CHARACTERS_RE.sub("", value))
+        set_text(cell, visible_text(value))
     elif value is not None:
         cell.value = value
     cell.font = font
@@ -82,4 +83,14 @@ def _link_target(file: str, report_folder: Path) -> str:
         text = Path(os.path.relpath(target, report_folder.resolve())).as_posix()
     except ValueError:                      # another drive on Windows
         return target.as_uri()
-    return text.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+    text = text.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
+    return _LINK_UNSAFE.sub(_percent_bytes, text)
+
+
+_LINK_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _percent_bytes(match) -> str:
+    """A character a link's XML cannot hold, as the %XX of its bytes in the file name
+    (an undecodable byte is its own: os.fsdecode kept it as a surrogate)."""
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8", "surrogateescape"))

@@ -11,8 +11,12 @@ On top of the guarantees of the atomic writer (atomic.py), an ``EditableBook``:
   (charts, pictures, pivot tables, slicers, external links, form controls…): the
   clerk is told to write a copy with ``-o`` instead;
 * is not written over a file someone else saved while we were writing;
-* keeps its VBA project (.xlsm), and the formula results the file carried, as
-  long as no cell value was changed (after a fill they may be stale, so they go).
+* keeps its VBA project (.xlsm), every part of the package that a kept
+  relationship points to even when openpyxl dropped it (package_parts.py: the
+  form buttons' drawing of standard.xlsm), and the formula results the file
+  carried, except those a written cell may have changed (formula_cache.py);
+* counts as a macro workbook when its package holds a VBA project, whatever its
+  name says: an .xlsx renamed .xlsm may be saved as .xlsx.
 
 Every workbook is verified as a complete zip before it replaces anything.
 """
@@ -20,7 +24,8 @@ from __future__ import annotations
 
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 import openpyxl
@@ -29,25 +34,36 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..views.styles import AMOUNT_FORMAT
 from .atomic import real_target, write_atomically
 from .formula_cache import restore_formula_results
+from .package_parts import carry_dropped_parts
 from .safety import check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
+from .sheet_xml import sheet_parts
+
+VBA_PROJECT = "xl/vbaProject.bin"
 
 
 def unsupported_content(path) -> list[str]:
     """What a copy written by this tool would lack (Chinese labels); [] when nothing."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            return content_openpyxl_drops(archive.namelist())
-    except (OSError, zipfile.BadZipFile, ValueError):
+        snapshot = take_snapshot(path)
+        package = check_bytes(snapshot.data, Path(path).suffix, str(path))
+    except UnusableWorkbook:
         return []
+    return content_openpyxl_drops(package.names) + package.extensions
+
+
+def _has_macros(workbook) -> bool:
+    """A VBA project in the package (openpyxl keeps a macro-enabled package without one, too)."""
+    archive = getattr(workbook, "vba_archive", None)
+    return archive is not None and VBA_PROJECT in archive.namelist()
 
 
 def _refuse_wrong_suffix(workbook, target: Path) -> None:
     """Excel refuses a macro workbook named .xlsx and a plain one named .xlsm."""
-    macros = getattr(workbook, "vba_archive", None) is not None
+    macro_enabled = getattr(workbook, "vba_archive", None) is not None
     suffix = target.suffix.lower()
-    if macros and suffix != ".xlsm":
+    if _has_macros(workbook) and suffix != ".xlsm":
         raise WriteRefused(f"{target}：工作簿含宏（VBA），只能保存为 .xlsm 文件，请把输出文件名改为以 .xlsm 结尾")
-    if not macros and suffix == ".xlsm":
+    if not macro_enabled and suffix == ".xlsm":
         raise WriteRefused(f"{target}：工作簿不含宏，应保存为 .xlsx 文件（以 .xlsm 结尾 Excel 会拒绝打开）")
     if suffix not in (".xlsx", ".xlsm"):
         raise WriteRefused(f"{target}：输出文件名应以 .xlsx 或 .xlsm 结尾")
@@ -82,8 +98,8 @@ class EditableBook:
     path: Path
     stamp: tuple                  # the file's version we loaded (after a save in place: the version we wrote)
     dropped: tuple[str, ...]      # Chinese labels of content openpyxl would not write back
-    original: bytes               # the bytes loaded: formula results are taken back from them
-    values_written: bool = False  # cell values changed: stored formula results may be stale
+    original: bytes               # the bytes loaded: formula results and dropped parts are taken back from them
+    written: set[tuple[str, str]] = field(default_factory=set)   # (sheet, A1) of the cells whose value we changed
 
     @classmethod
     def open(cls, path, expect_stamp: tuple | None = None) -> EditableBook:
@@ -94,17 +110,18 @@ class EditableBook:
         if expect_stamp is not None and snapshot.stamp != expect_stamp:
             raise WriteRefused(f"{path}：文件在审核之后又被修改过（可能刚在 Excel 中保存），为免写错未写入，请重新运行审核")
         package = check_bytes(snapshot.data, path.suffix, str(path))
-        macros = path.suffix.lower() == ".xlsm" or "xl/vbaProject.bin" in package.names
+        macros = path.suffix.lower() == ".xlsm" or VBA_PROJECT in package.names
         try:
             workbook = openpyxl.load_workbook(snapshot.stream(), keep_vba=macros, keep_links=True)
         except Exception as exc:
             raise UnusableWorkbook(f"无法打开工作簿进行写入（{type(exc).__name__}）", str(path)) from None
-        return cls(workbook, path, snapshot.stamp, tuple(content_openpyxl_drops(package.names)), snapshot.data)
+        dropped = tuple(content_openpyxl_drops(package.names) + package.extensions)
+        return cls(workbook, path, snapshot.stamp, dropped, snapshot.data)
 
     def write_values(self, changes) -> None:
         """changes: [(sheet, A1, Decimal | None)] for derived cells."""
-        self.values_written = True
         for sheet, address, value in changes:
+            self.written.add((sheet, address))
             cell = self.workbook[sheet][address]
             cell.value = value
             cell.number_format = AMOUNT_FORMAT
@@ -117,15 +134,34 @@ class EditableBook:
             raise WriteRefused(
                 f"{target}：工作簿中含有本工具无法原样保存的内容（{'、'.join(self.dropped)}），直接写入会丢失这些内容，"
                 f"因此未做任何修改。请用 -o 把结果写到一份副本（如 -o 副本.xlsx）；副本由本工具重新生成，其中不含上述内容，原文件保持不变")
+        if target.suffix.lower() == ".xlsx" and not _has_macros(self.workbook):
+            self.workbook.vba_archive = None    # a macro-enabled package without macros: the copy is a plain one
         _refuse_wrong_suffix(self.workbook, target)
 
         def write(temp: Path) -> None:
             self.workbook.save(temp)
-            if not self.values_written:
-                restore_formula_results(temp, self.original)
+            _put_back_from_original(temp, self.original, self.written)
 
         written = write_atomically(target, write, verify=_verify_zip,
                                    unchanged_since=self.stamp if in_place else None)
         if in_place:
             self.stamp = file_stamp(written)
         return written
+
+
+def _put_back_from_original(saved: Path, original: bytes, written: set[tuple[str, str]]) -> None:
+    """Rewrite the package openpyxl saved at `saved` with what it lost of `original`: parts a kept
+    relationship points to, and formula results that still hold."""
+    with zipfile.ZipFile(saved) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+        members = {name: archive.read(info) for name, info in infos.items()}
+        sheets = sheet_parts(archive)
+    carried = carry_dropped_parts(members, original)
+    restored = restore_formula_results(members, sheets, original, written)
+    if not carried and not restored:
+        return
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in members.items():
+            out.writestr(infos.get(name, name), data, compress_type=zipfile.ZIP_DEFLATED)
+    saved.write_bytes(buffer.getvalue())

@@ -2,6 +2,10 @@
 
 Each derived cell is the `solves` cell of exactly one relation; its value is that
 relation solved, evaluated depth-first so sums of sums come out in one pass.
+
+Fill never invents or loses a figure: a derived cell resting on an unreadable input
+is left as it is (and fill says so, once per such input), and a blank derived cell
+whose value is rounding drift around zero stays blank.
 """
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ from ..domain.catalog import Catalog
 from ..domain.labels import describe
 from ..domain.model import Ref, Report
 from ..domain.money import ZERO, fmt
-from .audit import rounding_limit
+from .audit import in_reading_order, listed, rounding_drift, rounding_limit
 from .findings import Finding
-from .registry import OVERWRITTEN, ROUNDING_OVERWRITE
+from .registry import BLOCKED_BY_UNUSABLE, OVERWRITTEN, ROUNDING_OVERWRITE
 from .relations import Derivation, relations_for
 
 
@@ -49,11 +53,20 @@ def fill_report(report: Report, catalog: Catalog) -> FillResult:
     """Compute every derived cell, write it into `report`, and say what was overwritten."""
     derivation = Derivation(report, relations_for(report, catalog))
     result = FillResult()
+    blocked: dict[Ref, list[Ref]] = {}      # unreadable input -> derived cells left as they are
     for ref, new in derivation.values.items():
         cell = report.cell(ref)
         if cell is None or cell.bad:
             continue   # a cell holding text stays as the clerk left it; the audit reports it
+        unusable = derivation.unusable_inputs(ref)
+        if unusable:
+            # computing would read the unreadable cell as blank and rewrite the totals without it
+            for bad in unusable:
+                blocked.setdefault(bad, []).append(ref)
+            continue
         old = cell.value
+        if old in (None, 0) and rounding_drift(report, derivation, ref):
+            continue   # rounding drift around zero is no figure: a blank (or 0.00) stays as it is
         if new is None and old is not None and old == 0:
             continue   # 0.00 typed where nothing feeds the total: both mean "nothing", keep the clerk's form
         if old == new:
@@ -76,4 +89,11 @@ def fill_report(report: Report, catalog: Catalog) -> FillResult:
                     change.table, change.address, label=label, old=fmt(change.old), new=fmt(change.new),
                     expected=change.new, actual=change.old, difference=(change.old or ZERO) - (change.new or ZERO))
             result.findings.append(finding)
+    result.findings += [_blocked_finding(report, bad, refs) for bad, refs in blocked.items()]
     return result
+
+
+def _blocked_finding(report: Report, bad: Ref, refs: list[Ref]) -> Finding:
+    cells = tuple(report.address(ref, bad.table) for ref in in_reading_order(report, refs, bad.table))
+    return BLOCKED_BY_UNUSABLE.finding(bad.table, report.cell(bad).address, label=describe(report, bad),
+                                       count=len(cells), listed=listed(cells), cells=cells)

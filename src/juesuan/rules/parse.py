@@ -1,9 +1,10 @@
 """From sheet grids (plain Python values) to a Report, with entry findings.
 
 Every adapter (openpyxl file reader, xlwings live book) produces the same input:
-``{sheet name: [[cell values of row 1], [row 2], ...]}``. Amounts that are not
-amounts, missing sheets and malformed codes become findings; only a workbook that
-is not a standard workbook at all raises UnusableWorkbook.
+``{sheet name: [[cell values of row 1], [row 2], ...]}``, the file readers as SheetGrids,
+which also say which sheets are hidden. Amounts that are not amounts, missing or hidden
+sheets and malformed codes become findings; only a workbook that is not a standard
+workbook at all raises UnusableWorkbook.
 """
 from __future__ import annotations
 
@@ -29,11 +30,41 @@ from ..domain.schema import (
     TWO_SIDED,
 )
 from .findings import Finding
-from .registry import BAD_AMOUNT, CODE_FORMAT, MISSING_CODE, MISSING_SHEET, TOTAL_ROW
+from .registry import (
+    BAD_AMOUNT,
+    CODE_FORMAT,
+    INFO_MISSING,
+    MISSING_CODE,
+    MISSING_SHEET,
+    SHEET_VISIBILITY,
+    TOTAL_ROW,
+)
 
 Grid = Sequence[Sequence[object]]
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# What Excel shows in a cell whose formula failed (#NAME?, #REF!, #DIV/0!, #N/A, ...).
+_ERROR_VALUE = re.compile(r"#(?:N/A|GETTING_DATA|[A-Z][A-Z0-9/_]*[!?])")
+HIDDEN, VERY_HIDDEN = "hidden", "veryHidden"     # sheet states, as the workbook XML spells them
+
+
+class SheetGrids(dict):
+    """Sheet name -> grid, as the file readers hand them over, with `hidden`: sheet name ->
+    HIDDEN or VERY_HIDDEN for the standard sheets the clerk cannot see. Two SheetGrids are
+    equal only if their hidden sheets are too (the two readers must agree on both)."""
+
+    def __init__(self, grids=(), hidden: Mapping[str, str] | None = None):
+        super().__init__(grids)
+        self.hidden = dict(hidden or {})
+
+    def __eq__(self, other):
+        same_hidden = not isinstance(other, SheetGrids) or self.hidden == other.hidden
+        return dict.__eq__(self, other) and same_hidden
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
 
 
 class Formula(str):
@@ -65,7 +96,9 @@ def code_of(raw) -> str:
 
 
 def _sheet_key(name: str) -> str:
-    return re.sub(r"[\s表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
+    """A sheet name as a reader takes it at a glance: without spaces (also zero-width ones), 表
+    or full-width digits. Two names with the same key look like the same sheet."""
+    return re.sub(r"[\s\u200b-\u200d\u2060\ufeff表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
 
 
 def _number_matches(raw, expected: int) -> bool:
@@ -98,6 +131,7 @@ def _year(raw, text: str):
 class _Reader:
     def __init__(self, grids: Mapping[str, Grid], source: str | None):
         self.grids = grids
+        self.hidden = grids.hidden if isinstance(grids, SheetGrids) else {}
         self.source = source
         self.findings: list[Finding] = []
 
@@ -125,6 +159,16 @@ class _Reader:
             self.findings.append(MISSING_SHEET.finding(name, None))
         return None
 
+    def check_visibility(self, name: str) -> None:
+        """A standard sheet must be the one the clerk sees: not hidden, and no look-alike beside it
+        (a visible '公开03 ' in front of a hidden '公开03' would be reviewed while the other is read)."""
+        state = self.hidden.get(name)
+        if state is not None:
+            self.findings.append(SHEET_VISIBILITY.finding(name, None, "very_hidden" if state == VERY_HIDDEN else "hidden"))
+        for other in self.grids:
+            if other != name and _sheet_key(other) == _sheet_key(name):
+                self.findings.append(SHEET_VISIBILITY.finding(name, None, "look_alike", other=other))
+
     def check_lineno_row(self, table_id: str, grid: Grid) -> None:
         lay = layout_of(table_id)
         for col, value, _span in lay.lineno_cells:
@@ -136,12 +180,19 @@ class _Reader:
 
     def read_info(self) -> dict[str, InfoValue]:
         grid = self.find_sheet(INFO_SHEET)
+        if grid is not None:
+            self.check_visibility(INFO_SHEET)
         info = {}
         for field in INFO_FIELDS:
             raw = cell_at(grid, field.row, 2) if grid is not None else None
             value = text_of(raw) or None
             if field.key == "year" and value is not None:
                 value = _year(raw, value)
+            elif field.key == "unit_name" and value is not None and (
+                    isinstance(raw, Formula) or _ERROR_VALUE.fullmatch(value)):
+                # the audit checks year, unit and type against their choices; a name has none
+                self.findings.append(INFO_MISSING.finding(INFO_SHEET, a1(field.row, 2), "name_unusable",
+                                                          name=value, value=raw))
             info[field.key] = InfoValue(value, field.row)
         return info
 
@@ -222,6 +273,7 @@ class _Reader:
             if grid is None:
                 tables[table_id] = Table(table_id, False, [])
                 continue
+            self.check_visibility(table_id)
             self.check_lineno_row(table_id, grid)
             if TABLES[table_id].kind == CODE:
                 tables[table_id] = self.read_code_table(table_id, grid)

@@ -59,6 +59,7 @@ MISSING_SHEET = _rule(
 INFO_MISSING = _rule(
     "E03", ERROR, "单位信息（单位名称、年度、金额单位）必须填写正确", "录入",
     name_blank="{table}：单位名称未填写（{cell}）",
+    name_unusable="{table}：单位名称（{cell}）为“{name}”，是错误值或未计算的公式，不能作为单位名称：请填写单位全称",
     year_blank="{table}：年度未填写（{cell}），应为四位数字，如 2024",
     year_invalid="{table}：年度“{year}”不是四位年份（{cell}）",
     unit_blank="{table}：金额单位未填写（{cell}），请选择{choices}；暂按{fallback}审核",
@@ -68,8 +69,10 @@ CODE_FORMAT = _rule(
     "E04", ERROR, "科目编码格式：功能分类3/5/7位，经济分类3/5位", "录入",
     "{table} {cell} 科目编码“{code}”格式不对：功能分类科目应为3位（类）、5位（款）或7位（项）数字")
 UNKNOWN_CODE = _rule(
-    "E05", INFO, "科目编码不在科目目录中（可用 --catalog 补充目录）", "录入",
-    "{table} 第{row}行 科目编码 {code} 不在科目目录中，请核对（可用 --catalog 补充本地科目）")
+    "E05", INFO, "科目编码不在内置科目目录中（目录并不完整，可用 --catalog 补充）", "录入",
+    "{table} 第{row}行 科目编码 {code} 不在内置科目目录中{elsewhere}。内置目录并不完整：只收录 {classes} 个类和"
+    "示例中出现的科目，共 {size} 个，编码可能无误。请核对编码；如无误，可用 --catalog 补充本地科目，"
+    "各表中该科目的名称仍会互相核对")
 NAME_VS_CATALOG = _rule(
     "E06", WARNING, "科目名称与科目目录不一致", "录入",
     "{table} 第{row}行 {code} 名称“{name}”与科目目录“{official}”不一致")
@@ -103,6 +106,20 @@ TOTAL_ROW = _rule(
 UNPLACED_CLASS = _rule(
     "E16", ERROR, "该类科目在公开01/公开04中没有对应行", "表间",
     "{table} 第{row}行 类 {code} {name} 在{summary}的支出类别中没有对应行，请核对科目编码")
+IMPLAUSIBLE_MAGNITUDE = _rule(
+    "E20", WARNING, "金额大小与金额单位不符（是否把元当万元、或把万元当元录入）", "录入",
+    too_large="{table}：金额单位（{cell}）为“万元”，但最大的金额 {where} 为 {amount} 万元（即 {billions} 亿元），"
+              "远超{entity}决算的常见规模：是否按“元”录入了？请核对；如确实如此，请在备注中说明",
+    too_small="{table}：金额单位（{cell}）为“元”，但全部金额都不到 {floor} 元（最大的是 {where} {amount} 元）："
+              "是否按“万元”录入了？请核对；如确实如此，请在备注中说明")
+SHEET_VISIBILITY = _rule(
+    "E19", ERROR, "标准工作表不能隐藏，也不能有名称相近的工作表", "录入",
+    hidden="工作表“{table}”被隐藏：审核和公开读取的是这张看不见的表。请在 Excel 中右键任一工作表标签，"
+           "选择“取消隐藏”，核对其内容后重新审核",
+    very_hidden="工作表“{table}”被深度隐藏（右键“取消隐藏”中也看不到）：审核和公开读取的是这张看不见的表。"
+                "请在 Excel 中按 Alt+F11，在左侧选中该表，把属性 Visible 改为“-1 - xlSheetVisible”，核对其内容后重新审核",
+    look_alike="工作表“{other}”与标准工作表“{table}”名称几乎相同：审核和公开只读取“{table}”。"
+               "请删除多余的工作表或改用明显不同的名称")
 
 # --- filling -----------------------------------------------------------------
 OVERWRITTEN = _rule(
@@ -111,6 +128,15 @@ OVERWRITTEN = _rule(
 ROUNDING_OVERWRITE = _rule(
     "F02", INFO, "填充计算按明细重算合计，与原数相差尾差", "填充",
     "{table} {cell} {label} 原为 {old}，按明细重算为 {new}（差 {gap}，属尾差），已更新")
+# An error, not a warning: it stands for the per-cell relation errors it replaces, so a book
+# whose totals were never computed still cannot be published.
+UNFILLED = _rule(
+    "F03", ERROR, "自动计算单元格为空，尚未运行填充计算", "填充",
+    "有 {count} 个自动计算单元格为空，请先运行填充计算（灰色单元格，如 {listed}）；涉及这些单元格的勾稽关系待填充后再审核")
+BLOCKED_BY_UNUSABLE = _rule(
+    "F04", WARNING, "金额无法识别，依赖它的自动计算单元格未计算", "填充",
+    "{table} {cell}（{label}）不是可用的金额，依赖它的 {count} 个自动计算单元格未计算、保持原样：{listed}。"
+    "请改正该单元格后重新运行填充计算")
 
 # --- relations (domain note 1–17) ---------------------------------------------
 _RELATIONS = [

@@ -4,6 +4,11 @@ A Relation says ``target  op  Σ sign·term``. The audit evaluates it; filling u
 the same object to compute the one cell it ``solves`` (the target or a term).
 Which cells are derived — shaded in the template, overwritten by fill — is simply
 the set of cells some relation solves, so check, fill and template cannot drift.
+
+A relation only ever solves a sum (a total from its parts). Balances — 年初/年末结转和结余,
+结余分配, 使用非财政拨款结余, per fund and per row — come from the accounts: the clerk types
+them and the relation that links them to income and spending is checked, never solved,
+so a typo elsewhere shows up as an error at the balance instead of vanishing into it.
 """
 from __future__ import annotations
 
@@ -65,15 +70,16 @@ def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: s
 
 
 # --- code tables (02 03 05 07 08) ------------------------------------------------
-# Per-row identities: (rule, target 栏次, [(sign, 栏次)], description). A leaf row derives
-# its target from these; a parent row takes every column from its children instead.
-ROW_IDENTITIES: dict[str, list[tuple[str, int, list[tuple[int, int]], str]]] = {
-    "公开02": [("R2.1", 1, [(1, c) for c in range(2, 8)], "栏次2至7之和")],
-    "公开03": [("R3.1", 1, [(1, c) for c in range(2, 7)], "栏次2至6之和")],
-    "公开05": [("R5.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出")],
-    "公开07": [("R7.1", 3, [(1, 4), (1, 5)], "基本支出 + 项目支出"),
-               ("R7.2", 6, [(1, 1), (1, 2), (-1, 3)], "年初结转和结余 + 本年收入 − 本年支出小计")],
-    "公开08": [("R8.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出")],
+# Per-row identities: (rule, target 栏次, [(sign, 栏次)], description, solved). A leaf row
+# derives a solved target from these; a parent row takes every column from its children
+# instead. 公开07's 年末结转和结余 is a balance: typed per row and checked, never solved.
+ROW_IDENTITIES: dict[str, list[tuple[str, int, list[tuple[int, int]], str, bool]]] = {
+    "公开02": [("R2.1", 1, [(1, c) for c in range(2, 8)], "栏次2至7之和", True)],
+    "公开03": [("R3.1", 1, [(1, c) for c in range(2, 7)], "栏次2至6之和", True)],
+    "公开05": [("R5.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出", True)],
+    "公开07": [("R7.1", 3, [(1, 4), (1, 5)], "基本支出 + 项目支出", True),
+               ("R7.2", 6, [(1, 1), (1, 2), (-1, 3)], "年初结转和结余 + 本年收入 − 本年支出小计", False)],
+    "公开08": [("R8.1", 1, [(1, 2), (1, 3)], "基本支出 + 项目支出", True)],
 }
 ROLLUP_RULES = {"公开02": ("R2.2", "R2.3"), "公开03": ("R3.2", "R3.3"), "公开05": ("R5.2", "R5.3"),
                 "公开07": ("R7.3", "R7.4"), "公开08": ("R8.2", "R8.3")}
@@ -81,7 +87,7 @@ ROLLUP_RULES = {"公开02": ("R2.2", "R2.3"), "公开03": ("R3.2", "R3.3"), "公
 
 def row_derived_columns(table_id: str) -> set[int]:
     """栏次 a leaf row derives from its own other columns (shaded in every template row)."""
-    return {target for _rule, target, _terms, _d in ROW_IDENTITIES[table_id]}
+    return {target for _rule, target, _terms, _d, solved in ROW_IDENTITIES[table_id] if solved}
 
 
 def parent_of(code: str, present: set[str]) -> str | None:
@@ -117,10 +123,10 @@ def code_table_relations(table: Table) -> list[Relation]:
     out = []
     for row in [r for r in table.rows if r.key == TOTAL_KEY] + top + [c for cs in children.values() for c in cs]:
         is_parent = row.key == TOTAL_KEY or row.code in children
-        for rule, target, terms, expr in ROW_IDENTITIES[tid]:
+        for rule, target, terms, expr, solved in ROW_IDENTITIES[tid]:
             out.append(Relation(rule, Ref(tid, row.key, target),
                                 tuple(Term(s, Ref(tid, row.key, c)) for s, c in terms),
-                                "=", None if is_parent else Ref(tid, row.key, target), expr))
+                                "=", Ref(tid, row.key, target) if solved and not is_parent else None, expr))
     for parent_code, kids in children.items():
         for col in columns:
             out.append(_sum(rollup_rule, Ref(tid, parent_code, col), [Ref(tid, k.key, col) for k in kids],
@@ -141,10 +147,10 @@ def table01() -> list[Relation]:
         _sum("R1.1", _r(t, 27, 1), [_r(t, i, 1) for i in range(1, 9)], expr="行次1至8之和"),
         _sum("R1.2", _r(t, 31, 1), [_r(t, i, 1) for i in (27, 28, 29)], expr="本年收入合计 + 使用非财政拨款结余 + 年初结转和结余"),
         _sum("R1.3", _r(t, 58, 2), [_r(t, i, 2) for i in range(32, 58)], expr="行次32至57之和"),
-        # 年末结转和结余 is the balancing figure: derived from 总计 − 本年支出合计 − 结余分配
-        _sum("R1.4", _r(t, 62, 2), [_r(t, i, 2) for i in (58, 59, 60)], solves=_r(t, 60, 2),
+        # 结余分配 and 年末结转和结余 are typed: 支出总计 is their sum with spending, and must meet 收入总计
+        _sum("R1.4", _r(t, 62, 2), [_r(t, i, 2) for i in (58, 59, 60)],
              expr="本年支出合计 + 结余分配 + 年末结转和结余"),
-        _sum("R1.5", _r(t, 62, 2), [_r(t, 31, 1)], expr="收入总计"),
+        _sum("R1.5", _r(t, 62, 2), [_r(t, 31, 1)], solves=None, expr="收入总计"),
     ]
 
 
@@ -155,17 +161,19 @@ def table04() -> list[Relation]:
         _sum("R4.2", _r(t, 28, 1), [_r(t, i, 1) for i in (29, 30, 31)], expr="行次29至31之和"),
         _sum("R4.3", _r(t, 32, 1), [_r(t, 27, 1), _r(t, 28, 1)], expr="本年收入合计 + 年初财政拨款结转和结余"),
     ]
+    # 年末 is typed per fund; its 合计 (60, col 2) is their sum like every other row's,
+    # while 59's and 64's 合计 come down their own column (R4.5, R4.6) and are checked here
     for line in [str(i) for i in range(33, 59)] + ["59", "60", "64"]:
         out.append(_sum("R4.4", _r(t, line, 2), [_r(t, line, c) for c in (3, 4, 5)],
-                        solves="target" if int(line) <= 58 else None, expr="三类资金之和"))
+                        solves="target" if line not in ("59", "64") else None, expr="三类资金之和"))
     for col in (2, 3, 4, 5):
         out.append(_sum("R4.5", _r(t, 59, col), [_r(t, i, col) for i in range(33, 59)], expr="行次33至58之和"))
         out.append(_sum("R4.6", _r(t, 64, col), [_r(t, 59, col), _r(t, 60, col)],
-                        solves=_r(t, 60, col) if col == 2 else "target",
                         expr="本年支出合计 + 年末财政拨款结转和结余"))
-    out.append(_sum("R4.7", _r(t, 64, 2), [_r(t, 32, 1)], expr="收入总计"))
+    out.append(_sum("R4.7", _r(t, 64, 2), [_r(t, 32, 1)], solves=None, expr="收入总计"))
     for i, col in enumerate((3, 4, 5)):
         out.append(_sum("R4.8", _r(t, 60, col), [_r(t, 29 + i, 1), _r(t, 1 + i, 1), Term(-1, _r(t, 59, col))],
+                        solves=None,
                         expr=f"行次{29 + i} 年初结转和结余 + 行次{1 + i} 本年收入 − 行次59 本年支出"))
     return out
 
@@ -269,6 +277,7 @@ class Derivation:
         self.solver = {r.solves: r for r in relations if r.solves is not None}
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
+        self._unusable: dict[Ref, frozenset[Ref]] = {}
         visiting: set[Ref] = set()
 
         def value(ref: Ref):
@@ -285,16 +294,29 @@ class Derivation:
         for ref in self.solver:
             value(ref)
 
+    def _over_inputs(self, ref: Ref, memo: dict, at_input, combine):
+        """`at_input` of every input cell the computed value of `ref` rests on, folded by `combine`
+        (the constructor has ruled out cycles, so the recursion ends)."""
+        if ref not in self.solver:
+            return at_input(ref)
+        if ref not in memo:
+            memo[ref] = combine(self._over_inputs(r, memo, at_input, combine)
+                                for r in self.solver[ref].refs() if r != ref)
+        return memo[ref]
+
     def leaves(self, ref: Ref) -> int:
         """Non-zero input figures the computed value of `ref` is built from."""
-        if ref not in self.solver:
-            # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
-            return 1 if self.report.value(ref) not in (None, 0) else 0
-        if ref not in self._leaves:
-            self._leaves[ref] = 0   # guards against cycles; real count below
-            relation = self.solver[ref]
-            self._leaves[ref] = sum(self.leaves(r) for r in relation.refs() if r != ref)
-        return self._leaves[ref]
+        # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
+        return self._over_inputs(ref, self._leaves, lambda r: 1 if self.report.value(r) not in (None, 0) else 0, sum)
+
+    def unusable_inputs(self, ref: Ref) -> frozenset[Ref]:
+        """The unreadable input cells (E01: text, error value, uncalculated formula) the computed
+        value of `ref` rests on. The computation reads them as blank, so unless this is empty
+        the computed value is not a figure anyone should write."""
+        def at_input(r: Ref) -> frozenset[Ref]:
+            cell = self.report.cell(r)
+            return frozenset((r,)) if cell is not None and cell.bad else frozenset()
+        return self._over_inputs(ref, self._unusable, at_input, lambda sets: frozenset().union(*sets))
 
     def weight(self, ref: Ref) -> int:
         """Rounded figures behind the value the workbook holds at `ref` (0 when blank)."""

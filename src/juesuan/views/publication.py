@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +32,7 @@ from ..domain.schema import (
     YUAN,
     TableSpec,
 )
+from .styles import MAX_COLUMN_WIDTH
 
 ZERO_BLANK = "blank"      # zero and blank both print as an empty cell (seeds 000, 002)
 ZERO_DECIMAL = "0.00"     # every amount cell prints a figure, blank ones as 0.00 (seed 001)
@@ -271,7 +273,7 @@ class _Builder:
                 width = max(9.0, max([len(str(v)) for v in texts if v] + [0]) + 3.0)
             else:
                 width = max(10.0, max([display_width(v) for v in texts if isinstance(v, str)] + [0]) + 3.0)
-            widths.append(width)
+            widths.append(min(width, MAX_COLUMN_WIDTH))
         return widths
 
 
@@ -309,12 +311,26 @@ def records(publication: Publication) -> list[dict[str, str]]:
     return out
 
 
+# Where a spreadsheet starts a formula (OWASP, CSV injection); a plain number is not one
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def csv_safe(text: str) -> str:
+    """A CSV field a spreadsheet shows as text: one that could start a formula gets a leading
+    single quote (OWASP's advice), numbers such as "-12.30" stay numbers. The JSON export
+    keeps the raw text."""
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def records_csv(publication: Publication) -> bytes:
-    """UTF-8 with BOM so that Excel opens it correctly; amounts as exact strings."""
+    """UTF-8 with BOM so that Excel opens it correctly; amounts as exact strings; no field a formula."""
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=RECORD_FIELDS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(records(publication))
+    writer.writerows({key: csv_safe(value) for key, value in record.items()} for record in records(publication))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -7,20 +7,21 @@ whichever way they came in, and either tool reads the other's notes and marks.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
 from ..domain.model import Report
-from ..domain.money import fmt
 from ..domain.schema import REVIEW_COLUMNS, REVIEW_SHEET
 from ..rules.findings import (
+    A1_ADDRESS,
     SEVERITY_LABELS,
     SEVERITY_ORDER,
     Finding,
     finding_key,
+    identify,
+    note_for,
     summarize,
 )
 from ..rules.relations import derived_refs, relations_for
@@ -31,28 +32,29 @@ LINES_ROW = 2                   # the header lines: unit and year, counts, what 
 COUNTS_ROW = LINES_ROW + 1      # the line with the counts, set in bold
 HEADER_ROW = 5                  # the column titles
 FIRST_ROW = 6                   # the first finding; also the first row of the registry
-NUMBER_COLUMN = 1               # 序号: the one number in a finding's row; the columns after it are text
+NUMBER_COLUMN = 1               # 序号: a number; the columns after it are text but for AMOUNT_COLUMNS
 SEVERITY_COLUMN = 2             # 级别: coloured by severity
 RULE_COLUMN = 3
 TABLE_COLUMN = 4
 LINK_COLUMN = 5                 # 单元格: jumps to the cell concerned
 MESSAGE_COLUMN = 6              # 说明
+AMOUNT_COLUMNS = (7, 8, 9)      # 应为 实为 差额: numbers, shown with the amount format
 NOTE_COLUMN = 10                # 备注: the clerk's, kept across runs
 LAST_VISIBLE_COLUMN = len(REVIEW_COLUMNS)     # J: 备注; the registry beyond is hidden
 WRAPPED_COLUMNS = (MESSAGE_COLUMN, NOTE_COLUMN)
 COLUMN_WIDTHS = (6, 6, 7, 8, 12, 70, 14, 14, 12, 30)
+SUBJECT_COLUMN = 13             # M: hidden, each finding's subject (Finding.subject): its 备注 follows it
 MARK_COLUMNS = (14, 15)         # N, O: hidden registry of the cells we coloured and their original fill
-REGISTRY_TITLES = ("标记单元格", "原填充")
+REGISTRY_COLUMNS = (SUBJECT_COLUMN, *MARK_COLUMNS)
+REGISTRY_TITLES = ("问题所指", "标记单元格", "原填充")
 LAST_COLUMN = MARK_COLUMNS[1]   # the sheet spans A..O
 
 NOT_YET_REVIEWED = "尚未审核：请运行“审核”（juesuan check --write）。"
 
-_ADDRESS = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
-
 
 def is_address(text) -> bool:
     """An A1 address as the registry records it (uppercase, no sheet, no $)."""
-    return isinstance(text, str) and bool(_ADDRESS.fullmatch(text))
+    return isinstance(text, str) and bool(A1_ADDRESS.fullmatch(text))
 
 
 def link_location(sheet: str, address: str) -> str:
@@ -66,6 +68,7 @@ class ReviewRow:
     values: tuple                   # 序号 级别 规则 表 单元格 说明 应为 实为 差额 备注
     severity: str
     link: tuple[str, str] | None    # (sheet, A1) the 单元格 column jumps to
+    subject: str = ""               # Finding.subject, kept in the hidden SUBJECT_COLUMN
 
 
 @dataclass
@@ -89,6 +92,7 @@ def build_review(report: Report, findings: list[Finding], catalog: Catalog, note
     """`notes` maps a finding's key to the clerk's 备注 from the previous run."""
     notes = notes or {}
     when = when or datetime.now()
+    identify(report, findings)          # fill's own findings come without a subject
     counts = summarize(findings)
     unit = report.unit_name or "（未填写）"
     lines = [
@@ -98,13 +102,10 @@ def build_review(report: Report, findings: list[Finding], catalog: Catalog, note
     ]
     rows, marks = [], {}
     for number, f in enumerate(findings, start=1):
-        where = f"{f.table}!{f.cell}" if f.cell else f.table
-        values = (number, SEVERITY_LABELS[f.severity], f.rule, f.table, where, f.message,
-                  fmt(f.expected) if f.expected is not None else "",
-                  fmt(f.actual) if f.actual is not None else "",
-                  fmt(f.difference) if f.difference is not None else "",
-                  notes.get(f.key, ""))
-        rows.append(ReviewRow(values, f.severity, (f.table, f.cell) if f.cell else None))
+        values = (number, SEVERITY_LABELS[f.severity], f.rule, f.table, f.where, f.message,
+                  *(amount if amount is not None else "" for amount in (f.expected, f.actual, f.difference)),
+                  note_for(notes, f) or "")
+        rows.append(ReviewRow(values, f.severity, (f.table, f.cell) if f.cell else None, f.subject or ""))
         if f.cell and f.table:
             key = (f.table, f.cell)
             if key not in marks or SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[marks[key]]:
@@ -171,11 +172,13 @@ def review_grid(review: Review, sheets: Iterable[str],
         for col, value in enumerate(item.values, start=1):
             cells[row, col] = value
         severities[row] = item.severity
+        if review.checked and item.subject:
+            cells[row, SUBJECT_COLUMN] = item.subject
         if item.link and item.link[0] in sheets:
             links[row] = item.link
     marks = review.marks_on(sheets) if review.checked else {}
     if review.checked:
-        for col, label in zip(MARK_COLUMNS, REGISTRY_TITLES):
+        for col, label in zip(REGISTRY_COLUMNS, REGISTRY_TITLES):
             cells[HEADER_ROW, col] = label
         for row, key in enumerate(sorted(review.marks), start=FIRST_ROW):   # a row per mark, kept in place
             if key in marks:
@@ -188,6 +191,8 @@ def review_grid(review: Review, sheets: Iterable[str],
 def parse_registry(rows: Iterable[Sequence], first_row: int = 1) -> tuple[dict, list[tuple[str, str, str]]]:
     """(notes by finding key, [(sheet, A1, original fill text)]) from 审核结果's values.
 
+    A note is keyed by its finding's subject; by its cell where the row has none (a sheet
+    written before subjects were recorded), which `note_for` falls back to.
     `rows`: the sheet's rows as value tuples, the first being row `first_row`."""
     notes, marks = {}, []
     mark_col, fill_col = MARK_COLUMNS
@@ -197,7 +202,8 @@ def parse_registry(rows: Iterable[Sequence], first_row: int = 1) -> tuple[dict, 
         if len(row) >= NOTE_COLUMN and row[RULE_COLUMN - 1] and row[NOTE_COLUMN - 1] not in (None, ""):
             where = str(row[LINK_COLUMN - 1] or "")
             cell = where.split("!", 1)[-1] if "!" in where else ""
-            notes[finding_key(row[RULE_COLUMN - 1], row[TABLE_COLUMN - 1], cell)] = row[NOTE_COLUMN - 1]
+            subject = row[SUBJECT_COLUMN - 1] if len(row) >= SUBJECT_COLUMN else None
+            notes[finding_key(row[RULE_COLUMN - 1], row[TABLE_COLUMN - 1], subject or cell)] = row[NOTE_COLUMN - 1]
         if len(row) >= mark_col and row[mark_col - 1]:
             sheet, _, address = str(row[mark_col - 1]).rpartition("!")
             original = row[fill_col - 1] if len(row) >= fill_col else ""

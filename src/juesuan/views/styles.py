@@ -7,4 +7,7 @@ HEADER_FILL = "D9E1F2"
 # wearing exactly these colours was marked by us, so a run can always find and undo its own marks.
 SEVERITY_FILLS = {"error": "FFC6CD", "warning": "FFEA9B", "info": "DCEAF6"}
 BODY_FONT = "宋体"
+# Excel's limits: a wider column or a taller row than these makes it "repair" the file
+MAX_COLUMN_WIDTH = 255
+MAX_ROW_HEIGHT = 409
 TITLE_FONT = "黑体"
