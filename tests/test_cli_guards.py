@@ -87,3 +87,19 @@ def test_hidden_infos_are_named_by_kind_and_years_are_not_doubled(tmp_path):
     assert "2023年年度" not in text and "2023年度" in text, text
     hidden = [line for line in text.splitlines() if "另有" in line]
     assert hidden and "尾差" in hidden[0] and "多为" not in hidden[0], text
+
+
+def test_fill_says_which_cells_it_could_not_compute(tmp_path):
+    code, text = run("fill", sample_path("liaocheng_bjb_2024").parent / "broken" / "text_in_amount.xlsx")
+    blocked = [line for line in text.splitlines() if "F04" in line]
+    assert len(blocked) == 1 and "公开05!D9" in blocked[0] and "未计算" in blocked[0], text
+
+
+def test_a_year_typed_with_its_unit_is_a_year(tmp_path):
+    book = tmp_path / "单位.xlsx"
+    shutil.copy(sample_path("jinan_lixia_2023"), book)
+    wb = openpyxl.load_workbook(book)
+    wb["单位信息"]["B4"].value = "2023年"
+    wb.save(book)
+    code, text = run("check", book)
+    assert code == 0 and "年度“2023年”不是" not in text, text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..domain.catalog import load_catalog
+from ..domain.catalog import builtin_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
@@ -39,7 +39,7 @@ def template(output, force):
     if target.exists() and not force:
         raise click.UsageError(f"“{target}”已存在（可能是已填写的工作簿），未覆盖：请换一个文件名，确需覆盖请加 --force")
     try:
-        save_new_workbook(build_workbook(load_catalog()), target)
+        save_new_workbook(build_workbook(builtin_catalog()), target)
     except WriteRefused as exc:
         say(f"错误：{exc}", err=True)
         sys.exit(Exit.UNUSABLE)

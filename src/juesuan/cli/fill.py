@@ -9,7 +9,7 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.money import fmt
 from ..exit_codes import Exit
 from ..ops import fill_book
-from ..rules.findings import ERROR, INFO, WARNING
+from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 from .options import (
     catalog_option,
     command,
@@ -18,6 +18,9 @@ from .options import (
     resolve_catalog,
     say,
 )
+
+
+OVERWRITE_RULES = ("F01", "F02")      # each overwrite is printed as an 改写 line instead
 
 
 @command()
@@ -46,6 +49,9 @@ def fill(book, output, in_place, catalogs):
     for change in overwritten:
         note = "（尾差）" if change.rounding else ""
         say(f"  改写 {change.table}!{change.address}：{fmt(change.old)} → {fmt(change.new)}{note}")
+    for f in filled.findings:       # what fill could not compute, and why (its overwrites are listed above)
+        if f.rule not in OVERWRITE_RULES:
+            say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {f.where} {f.message}")
     s = result.summary
     say(f"  填充后审核：错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条")
     for f in result.findings:

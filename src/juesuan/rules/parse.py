@@ -125,7 +125,8 @@ def _year(raw, text: str):
     if isinstance(raw, float):
         return int(raw) if math.isfinite(raw) and raw.is_integer() else text
     digits = text.translate(_FULLWIDTH_DIGITS)
-    return int(digits) if re.fullmatch(r"[0-9]{4}", digits) else text
+    found = re.fullmatch(r"([0-9]{4})\s*(年度?)?", digits)      # 2024, 2024年 and 2024年度 all mean the year
+    return int(found.group(1)) if found else text
 
 
 class _Reader:
