@@ -77,13 +77,17 @@ def test_batch_on_a_folder_that_does_not_exist_says_so(tmp_path):
     assert code == 2 and "没有这个文件夹或文件" in text and "共审核" not in text, text
 
 
-def test_hidden_infos_are_named_by_kind_and_years_are_not_doubled(tmp_path):
+def year_typed_with_its_unit(tmp_path):
     book = tmp_path / "单位.xlsx"
     shutil.copy(sample_path("jinan_lixia_2023"), book)
     wb = openpyxl.load_workbook(book)
     wb["单位信息"]["B4"].value = "2023年"
     wb.save(book)
-    code, text = run("check", book)
+    return book
+
+
+def test_hidden_infos_are_named_by_kind_and_years_are_not_doubled(tmp_path):
+    code, text = run("check", year_typed_with_its_unit(tmp_path))
     assert "2023年年度" not in text and "2023年度" in text, text
     hidden = [line for line in text.splitlines() if "另有" in line]
     assert hidden and "尾差" in hidden[0] and "多为" not in hidden[0], text
@@ -96,10 +100,5 @@ def test_fill_says_which_cells_it_could_not_compute(tmp_path):
 
 
 def test_a_year_typed_with_its_unit_is_a_year(tmp_path):
-    book = tmp_path / "单位.xlsx"
-    shutil.copy(sample_path("jinan_lixia_2023"), book)
-    wb = openpyxl.load_workbook(book)
-    wb["单位信息"]["B4"].value = "2023年"
-    wb.save(book)
-    code, text = run("check", book)
+    code, text = run("check", year_typed_with_its_unit(tmp_path))
     assert code == 0 and "年度“2023年”不是" not in text, text
