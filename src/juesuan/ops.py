@@ -130,13 +130,15 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     if not dry_run:
         book = EditableBook.open(Path(path), report.stamp)     # the figures were computed from this version
         book.write_values([(c.table, c.address, c.new) for c in filled.changes])
-        _review_and_save(book, result, target, when)
+        _review_and_save(book, result, target, when, shade=True)
     return filled, result
 
 
-def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None) -> None:
-    """Replace 审核结果 (keeping the clerk's 备注, undoing our old marks), then save atomically."""
+def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None,
+                     shade: bool = False) -> None:
+    """Replace 审核结果 (keeping the clerk's 备注, undoing our old marks), then save atomically.
+    `shade` (after fill): every derived cell and every cell fill wrote wears the derived grey."""
     notes, marks = previous_review(book.workbook)
     review = build_review(result.report, result.findings, result.catalog, notes, when)
-    write_review(book.workbook, review, marks)
+    write_review(book.workbook, review, marks, shade=review.derived | book.written if shade else ())
     book.save(Path(target) if target else None)

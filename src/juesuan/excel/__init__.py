@@ -123,8 +123,9 @@ def fill(book=None, *, catalog=None, when: datetime | None = None):
         filled, result = ops.fill_and_recheck(report, _resolve_catalog(catalog))
         notes, old_marks = previous_registry(live)
         review = build_review(report, result.findings, result.catalog, notes, when)
-        plan = plan_review(live, review, old_marks)      # reads fills before anything is written
-        write_amounts(book, {(c.table, c.address): c.new for c in filled.changes})
+        amounts = {(c.table, c.address): c.new for c in filled.changes}
+        plan = plan_review(live, review, old_marks, shade=review.derived | set(amounts))   # reads fills first
+        write_amounts(book, amounts)
         apply_review(live, plan)
         overwritten = len([c for c in filled.changes if c.overwrote])
         _alert(book, f"填充计算完成：更新了 {len(filled.changes)} 个自动计算单元格"

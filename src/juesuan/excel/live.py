@@ -205,18 +205,26 @@ class ReviewPlan:
     """Everything one run writes, computed before the first write."""
     restore: dict[tuple[str, str], str | None]     # old marks going back to their original colour
     grid: ReviewGrid
+    shade: dict[tuple[str, str], str] = None       # derived cells going grey (after fill), unmarked ones
 
 
-def plan_review(live: LiveBook, review: Review, old_marks) -> ReviewPlan:
+def plan_review(live: LiveBook, review: Review, old_marks, shade=()) -> ReviewPlan:
+    """`shade` (after fill): cells that wear the derived grey from now on; a mark on one
+    remembers grey as its original fill, as the file writer does."""
     sheets = set(live.names) | {REVIEW_SHEET}
     old = {(sheet, address): original for sheet, address, original in old_marks
            if sheet in sheets and sheet != REVIEW_SHEET}
     new = review.marks_on(sheets)
+    grey_text = fill_text("#" + DERIVED_FILL)
+    shade = {key for key in shade if key[0] in sheets and key[0] != REVIEW_SHEET}
+    old.update({key: grey_text for key in shade if key in old})
     restore = {key: fill_hex(original) for key, original in old.items() if key not in new}
     unknown = [key for key in sorted(new) if key not in old]
     originals = dict(old)
     originals.update(_read_fills(live, unknown, review.derived) if unknown else {})
-    return ReviewPlan(restore, review_grid(review, sheets, originals))
+    originals.update({key: grey_text for key in shade if key in new})
+    grey = {key: "#" + DERIVED_FILL for key in shade if key not in new and key not in restore}
+    return ReviewPlan(restore, review_grid(review, sheets, originals), grey)
 
 
 def _severity_runs(grid: ReviewGrid) -> list[tuple[int, int, str]]:
@@ -234,7 +242,7 @@ def _severity_runs(grid: ReviewGrid) -> list[tuple[int, int, str]]:
 def apply_review(live: LiveBook, plan: ReviewPlan) -> None:
     """Restore old marks, colour new ones, and write 审核结果 as one block (A2 down to the last row)."""
     book, grid = live.book, plan.grid
-    paint(book, plan.restore)
+    paint(book, {**(plan.shade or {}), **plan.restore})
     paint(book, {key: "#" + SEVERITY_FILLS[severity] for key, severity in grid.marks.items()})
     if live.review_rows is not None:
         sheet = book.sheets[REVIEW_SHEET]

@@ -212,10 +212,22 @@ def render_review_sheet(ws, grid: ReviewGrid) -> None:
             ws.column_dimensions[column_letter(col)].hidden = True
 
 
-def write_review(workbook, review: Review, marks_before) -> None:
-    """Replace 审核结果 with `review` and colour the cells concerned."""
+def shade_derived(workbook, cells) -> None:
+    """Give derived cells (sheet, A1) the template's grey: what fill computed looks computed."""
+    grey = PatternFill("solid", fgColor=DERIVED_FILL)
+    for sheet, address in cells:
+        if sheet in workbook.sheetnames and sheet != REVIEW_SHEET and is_address(address):
+            target = workbook[sheet][address]
+            if type(target).__name__ != "MergedCell":
+                target.fill = grey
+
+
+def write_review(workbook, review: Review, marks_before, shade=()) -> None:
+    """Replace 审核结果 with `review` and colour the cells concerned. `shade`: cells that wear
+    the derived grey from now on (after fill); set before the marks record their original fill."""
     clear_marks(workbook, marks_before)
     sweep_stray_marks(workbook, review)
+    shade_derived(workbook, shade)
     if REVIEW_SHEET in workbook.sheetnames:
         index = workbook.sheetnames.index(REVIEW_SHEET)
         workbook.remove(workbook[REVIEW_SHEET])

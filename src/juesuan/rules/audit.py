@@ -32,6 +32,7 @@ from .registry import (
     INFO_MISSING,
     NAME_ACROSS_TABLES,
     NAME_VS_CATALOG,
+    NARROWED,
     NEGATIVE,
     ORPHAN_ROW,
     RULES,
@@ -40,6 +41,7 @@ from .registry import (
     UNKNOWN_CODE,
     UNPLACED_CLASS,
 )
+from .narrow import Narrowing
 from .relations import Derivation, Relation, hierarchy, relations_for
 
 HALF_CENT = Decimal("0.005")
@@ -112,7 +114,10 @@ def _expr(report: Report, relation: Relation) -> str:
     return where + describe(report, term)
 
 
-def check_relation(report: Report, relation: Relation, derivation: Derivation | None = None) -> Finding | None:
+def check_relation(report: Report, relation: Relation, derivation: Derivation | None = None,
+                   narrowing: Narrowing | None = None) -> Finding | None:
+    """The relation's finding, if it does not hold. `narrowing`: names the input rows behind a
+    disagreement between two tables (in `cells` and as "请检查：…" after the message)."""
     cells = [report.cell(ref) for ref in relation.refs()]
     if any(c is not None and c.bad for c in cells):
         return None  # the unreadable cell is reported already; a sum over it means nothing
@@ -137,12 +142,17 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     others = [report.address(t.ref, relation.target.table) for t in relation.terms]
     table = relation.target.table
     address = target_cell.address if target_cell else None
+    look_at = narrowing.cells(relation) if narrowing is not None and not rounding else []
     # a blank target reads "空" (what the clerk sees), not 0.00; the arithmetic treats it as 0
-    return RULES[relation.rule].finding(
+    finding = RULES[relation.rule].finding(
         table, address, shape, rounding=rounding, cells=tuple(a for a in others if a), expected=expected,
         actual=actual if actual is not None else ZERO, difference=gap,
         where=f"{table} {address}" if address else table, label=describe(report, relation.target),
         shown=fmt(actual), expr=_expr(report, relation), expected_shown=fmt(expected), gap=fmt_signed(gap))
+    if look_at:
+        finding.cells = tuple(dict.fromkeys(finding.cells + tuple(look_at)))
+        finding.message += NARROWED.format(listed=listed(look_at))
+    return finding
 
 
 # --- entry checks -------------------------------------------------------------------
@@ -291,10 +301,11 @@ def audit(report: Report, catalog: Catalog) -> list[Finding]:
     if blank_derived:
         findings.append(_unfilled_finding(report, blank_derived))
     waiting = set(blank_derived)
+    narrowing = Narrowing(report, relations)
     for relation in relations:
         if waiting.intersection(relation.refs()):
             continue   # a relation over a blank the next fill computes: the one F03 says so
-        finding = check_relation(report, relation, derivation)
+        finding = check_relation(report, relation, derivation, narrowing)
         if finding is not None:
             findings.append(finding)
     return sort_findings(findings)

@@ -205,6 +205,8 @@ _RELATION_MESSAGES = {
     "<=": "{where} {label} {shown} 大于 {expr} {expected_shown}（差 {gap}，请核实或在备注中说明原因）",
     ">=": "{where} {label} {shown} 小于 {expr} {expected_shown}（差 {gap}，请核实或在备注中说明原因）",
 }
+# Appended to a relation's message when the disagreement narrows to rows of the two tables
+NARROWED = "；请检查：{listed}"
 for _id, _sev, _title, _family in _RELATIONS:
     RULES[_id] = Rule(_id, _sev, _title, _family, _RELATION_MESSAGES)
 
