@@ -304,7 +304,7 @@ def test_writes_are_blocks_not_cells(tmp_path):
         by.setdefault(action["func"], []).append(action)
     assert len(by["setValues"]) == 2                          # title A1 + the review block
     block = by["setValues"][1]
-    assert block["row_count"] >= 30 and block["column_count"] == 15
+    assert block["row_count"] >= 30 and block["column_count"] == 16     # A..P: the registry and the fill record
     links = [c for c in replayed[REVIEW_SHEET]["E"] if c.hyperlink]
     assert len(by["addHyperlink"]) == len(links) > 20
     marked = {(a["sheet_position"], a["start_row"] + i, a["start_column"] + j)

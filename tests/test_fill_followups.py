@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-from conftest import SAMPLES, sample_path
+from conftest import sample_path
 from openpyxl.styles import PatternFill
 
 sys.path.insert(0, str(Path(__file__).parent))

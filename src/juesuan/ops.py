@@ -14,13 +14,18 @@ from typing import Mapping, Sequence
 
 from .domain.catalog import Catalog
 from .domain.model import Report
+from .domain.money import fmt
 from .io.reader import read_report
-from .io.review_xlsx import previous_review, write_review
+from .io.template_xlsx import print_code_tables_in_use
+from .io.review_xlsx import previous_fill, previous_review, write_review
 from .io.workbook_file import EditableBook
 from .rules.audit import audit
 from .rules.fill import FillResult, fill_report
 from .rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
+from .rules.parents import Insertion, insert_parents
 from .rules.parse import parse_grids
+from .rules.registry import MERGED_DERIVED_CELL
+from .views.fill_record import still_left, with_carried
 from .views.review import build_review
 
 
@@ -30,6 +35,7 @@ class CheckResult:
     report: Report
     findings: list[Finding]
     catalog: Catalog              # what it was checked against: the review shades by it
+    inserted: list[Insertion] = field(default_factory=list)   # 款/类 rows fill added (rules/parents.py)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -69,12 +75,17 @@ def check_book(path, catalog: Catalog, reader: str = "openpyxl", between=None) -
 
 
 # --- fill -------------------------------------------------------------------------------
-def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None) -> tuple[FillResult, CheckResult]:
+def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None,
+                     add_parents: bool = False, written_before=None) -> tuple[FillResult, CheckResult]:
     """Fill every derived cell of `report` in memory, then audit the filled report.
 
-    The findings are the audit's plus fill's own (what it overwrote)."""
-    filled = fill_report(report, catalog)
+    The findings are the audit's plus fill's own (what it overwrote). `add_parents`: first add
+    the missing 款/类 rows (result.inserted), which moves rows down: only for a writer that
+    inserts the same sheet rows before writing the values."""
+    inserted = insert_parents(report, catalog) if add_parents else []
+    filled = fill_report(report, catalog, written_before)     # the figures fill left last time are its own
     result = check_report(report, catalog, path)
+    result.inserted = inserted
     result.findings = sort_findings(result.findings + filled.findings)
     return filled, result
 
@@ -126,19 +137,31 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
     (default: in place; nothing is written when dry_run)."""
     report = read_report(path)
-    filled, result = fill_and_recheck(report, catalog, str(path))
+    book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
+    filled, result = fill_and_recheck(report, catalog, str(path), add_parents=book.can_insert_rows,
+                                      written_before=previous_fill(book.workbook)[0])
     if not dry_run:
-        book = EditableBook.open(Path(path), report.stamp)     # the figures were computed from this version
-        book.write_values([(c.table, c.address, c.new) for c in filled.changes])
-        _review_and_save(book, result, target, when, shade=True)
+        book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
+        new_values = {(c.table, c.address): c.new for c in filled.changes}
+        for sheet, address, merged in book.write_values([(*key, value) for key, value in new_values.items()]):
+            result.findings.append(MERGED_DERIVED_CELL.finding(sheet, address, merged=merged,
+                                                               amount=fmt(new_values[(sheet, address)])))
+        result.findings = sort_findings(result.findings)
+        _review_and_save(book, result, target, when, shade=True, record=filled.record)
     return filled, result
 
 
 def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None,
-                     shade: bool = False) -> None:
+                     shade: bool = False, record=None) -> None:
     """Replace 审核结果 (keeping the clerk's 备注, undoing our old marks), then save atomically.
-    `shade` (after fill): every derived cell and every cell fill wrote wears the derived grey."""
+    `shade` (after fill): every derived cell and every cell fill wrote wears the derived grey.
+    `record` (after fill): the figures fill left; otherwise the last record, where still true.
+    Overwrites reported by an earlier fill stay listed while their cell holds fill's figure."""
     notes, marks = previous_review(book.workbook)
-    review = build_review(result.report, result.findings, result.catalog, notes, when)
+    before, overwrites = previous_fill(book.workbook)
+    record = still_left(before, result.report) if record is None else record
+    findings = with_carried(result.findings, overwrites, record, result.report)
+    review = build_review(result.report, findings, result.catalog, notes, when, filled=record)
     write_review(book.workbook, review, marks, shade=review.derived | book.written if shade else ())
+    print_code_tables_in_use(book.workbook, result.report)
     book.save(Path(target) if target else None)

@@ -12,10 +12,11 @@ from ..domain.catalog import builtin_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
+from ..io.review_xlsx import read_notes
 from ..io.template_xlsx import build_workbook
-from ..io.workbook_file import save_new_workbook, unsupported_content
+from ..io.workbook_file import save_new_workbook
 from ..ops import check_book, save_review
-from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
+from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, note_for
 from ..rules.registry import RULES, rule_sort_key
 from .options import (
     catalog_option,
@@ -25,6 +26,7 @@ from .options import (
     refuse_overwriting_source,
     resolve_catalog,
     say,
+    say_what_the_copy_lacks,
 )
 
 
@@ -55,17 +57,29 @@ def rules():
     say("\n说明：金额单位为万元时，勾稽差额不超过尾差范围（0.005 × 参与计算的非空数字个数）的，按“提示”报告尾差，不算错误。")
 
 
-def _print_text(result, show_info: bool) -> None:
+NOTE_SHOWN = 30     # characters of a clerk's 备注 shown after its warning
+
+
+def _shown_note(note) -> str:
+    text = " ".join(str(note).split())
+    return text if len(text) <= NOTE_SHOWN else text[:NOTE_SHOWN] + "…"
+
+
+def _print_text(result, show_info: bool, notes: dict) -> None:
     report = result.report
     s = result.summary
     head = f"{result.path}：{report.unit_name or '（未填单位名称）'} {year_label(report.year)}（{report.amount_unit}）"
     say(head)
     verdict = "未发现错误" if s[ERROR] == 0 else "有错误，须改正"
-    say(f"  错误 {s[ERROR]} 条，警告 {s[WARNING]} 条，提示 {s[INFO]} 条 —— {verdict}")
+    explained = {id(f): note for f in result.findings if f.severity == WARNING
+                 for note in [note_for(notes, f)] if str(note or "").strip()}
+    noted = f"（其中 {len(explained)} 条已说明）" if explained else ""
+    say(f"  错误 {s[ERROR]} 条，警告 {s[WARNING]} 条{noted}，提示 {s[INFO]} 条 —— {verdict}")
     for f in result.findings:
         if f.severity == INFO and not show_info:
             continue
-        say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {f.where:<12} {f.message}")
+        note = f"（已说明：{_shown_note(explained[id(f)])}）" if id(f) in explained else ""
+        say(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule:<6} {f.where:<12} {f.message}{note}")
     if s[INFO] and not show_info:
         say(f"  （另有 {s[INFO]} 条提示：{_kinds(f for f in result.findings if f.severity == INFO)}；加 --all 显示）")
 
@@ -113,15 +127,14 @@ def check(books, fmt, write, output, show_info, catalogs):
         if fmt == "json":
             say(json.dumps(result.to_json(), ensure_ascii=False))
         else:
-            _print_text(result, show_info)
+            _print_text(result, show_info, read_notes(Path(book)))
         if write or output:
             try:
                 target = save_review(result, book, output)
                 if fmt == "text":
                     say(f"  审核结果已写入：{target}（“审核结果”表）")
-                lost = unsupported_content(book) if output else []
-                if lost:
-                    say(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)
+                if output:
+                    say_what_the_copy_lacks(book)
             except (WriteRefused, UnusableWorkbook) as exc:
                 say(f"错误：{exc}", err=True)
                 worst = Exit.UNUSABLE

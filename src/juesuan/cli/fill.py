@@ -17,8 +17,8 @@ from .options import (
     refuse_overwriting_source,
     resolve_catalog,
     say,
+    say_what_the_copy_lacks,
 )
-
 
 OVERWRITE_RULES = ("F01", "F02")      # each overwrite is printed as an 改写 line instead
 
@@ -46,6 +46,8 @@ def fill(book, output, in_place, catalogs):
     overwritten = filled.overwritten
     say(f"{book}：计算了 {len(filled.changes)} 个单元格，其中改写原有数值 {len(overwritten)} 个"
                f"（尾差 {sum(c.rounding for c in overwritten)} 个）")
+    for ins in result.inserted:     # the 款/类 rows the clerk left to fill (单位信息: 只填'项')
+        say(f"  插入 {ins.table} 第{ins.row}行 {ins.code} {ins.name}（{ins.level}）")
     for change in overwritten:
         note = "（尾差）" if change.rounding else ""
         say(f"  改写 {change.table}!{change.address}：{fmt(change.old)} → {fmt(change.new)}{note}")
@@ -61,4 +63,6 @@ def fill(book, output, in_place, catalogs):
         say("  （未写入文件：加 -o 输出文件 另存，或加 --in-place 写回原文件）")
     else:
         say(f"  已写入：{output or book}")
+        if output:
+            say_what_the_copy_lacks(book)
     sys.exit(Exit.ERRORS if result.has_errors else Exit.OK)

@@ -31,10 +31,12 @@ from ..io.workbook_file import save_new_workbook
 from ..rules.findings import ERROR, INFO, WARNING
 from ..rules.parse import parse_grids
 from ..views.publication import build_publication
+from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
 from .live import (
     apply_review,
     plan_review,
+    previous_fill,
     previous_registry,
     read_book,
     restore_marks,
@@ -105,7 +107,10 @@ def validate(book=None, *, catalog=None, when: datetime | None = None):
         live = read_book(book)
         result = ops.check_grids(live.grids, _resolve_catalog(catalog), book.name)
         notes, old_marks = previous_registry(live)
-        review = build_review(result.report, result.findings, result.catalog, notes, when)
+        before, overwrites = previous_fill(live)
+        record = still_left(before, result.report)          # what fill left and still stands
+        findings = with_carried(result.findings, overwrites, record, result.report)
+        review = build_review(result.report, findings, result.catalog, notes, when, filled=record)
         apply_review(live, plan_review(live, review, old_marks))
         errors = review.counts.get(ERROR)
         verdict = "有错误，须改正后才能公开。" if errors else "未发现错误。"
@@ -120,9 +125,11 @@ def fill(book=None, *, catalog=None, when: datetime | None = None):
     def work(book):
         live = read_book(book)
         report = parse_grids(live.grids, book.name)
-        filled, result = ops.fill_and_recheck(report, _resolve_catalog(catalog))
+        before, overwrites = previous_fill(live)
+        filled, result = ops.fill_and_recheck(report, _resolve_catalog(catalog), written_before=before)
         notes, old_marks = previous_registry(live)
-        review = build_review(report, result.findings, result.catalog, notes, when)
+        findings = with_carried(result.findings, overwrites, filled.record, report)
+        review = build_review(report, findings, result.catalog, notes, when, filled=filled.record)
         amounts = {(c.table, c.address): c.new for c in filled.changes}
         plan = plan_review(live, review, old_marks, shade=review.derived | set(amounts))   # reads fills first
         write_amounts(book, amounts)

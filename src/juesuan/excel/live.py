@@ -21,6 +21,7 @@ from openpyxl.styles.colors import COLOR_INDEX
 from ..domain.layout import parse_a1
 from ..domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
 from ..io.review_xlsx import fill_to_text, safe_text, text_to_fill
+from ..views.fill_record import parse_overwrites
 from ..views.review import (
     AMOUNT_COLUMNS,
     FIRST_ROW,
@@ -37,6 +38,7 @@ from ..views.review import (
     Review,
     ReviewGrid,
     link_location,
+    parse_fill_record,
     parse_registry,
     review_grid,
 )
@@ -85,6 +87,12 @@ def previous_registry(live: LiveBook) -> tuple[dict, list[tuple[str, str, str]]]
     """(notes by finding key, [(sheet, A1, original fill text)]) left by the last run, CLI or Excel."""
     notes, marks = parse_registry(live.review_rows or [])
     return {key: _plain(value) for key, value in notes.items()}, marks
+
+
+def previous_fill(live: LiveBook) -> tuple[dict, list]:
+    """(the record of the figures fill left, the overwrites it reported) from the last run, CLI or Excel."""
+    rows = live.review_rows or []
+    return parse_fill_record(rows), parse_overwrites(rows)
 
 
 def _plain(value):

@@ -28,13 +28,17 @@ INSTALL_HINT = ("本机未找到 LibreOffice，无法生成 PDF。"
                 "Windows 请安装 LibreOffice（https://zh-cn.libreoffice.org/），"
                 "或用 Excel 打开生成的公开表 .xlsx，“文件→导出→创建 PDF”（或打印为 PDF）。")
 
-# font the workbook names -> installed families to use instead, best first
+# font the workbook names -> installed families to use instead, best first. Simplified Chinese
+# faces only, and standalone ones (Noto Serif SC, Source Han Serif SC …) before the Noto CJK
+# collections: LibreOffice 7.x embeds a .ttc collection's first face, which is the Japanese one
+# (the PDF then names NotoSerifCJKjp and prints Japanese glyph forms) whatever face was asked for.
+_SERIF = ("Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif CJK SC",
+          "Source Han Serif SC VF", "AR PL UMing CN")
+_SANS = ("Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
 SUBSTITUTES = {
-    "宋体": ("SimSun", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "Noto Sans CJK SC",
-             "WenQuanYi Zen Hei"),
-    "仿宋": ("FangSong", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "Noto Sans CJK SC",
-             "WenQuanYi Zen Hei"),
-    "黑体": ("SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Serif CJK SC"),
+    "宋体": ("SimSun", *_SERIF, *_SANS),
+    "仿宋": ("FangSong", *_SERIF, *_SANS),
+    "黑体": ("SimHei", *_SANS, *_SERIF),
 }
 
 

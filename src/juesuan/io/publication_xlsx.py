@@ -174,8 +174,13 @@ def write_table(ws, table: PublishedTable, zero: str) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_title_rows = f"{top}:{first_body - 1}"
     ws.print_area = f"A1:{column_letter(n)}{row}"
+    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.size = 9
     ws.freeze_panes = ws.cell(row=first_body, column=1)
     ws.sheet_view.showGridLines = False
+
+
+PAGE_FOOTER = "第 &P 页 共 &N 页"
 
 
 def column_points(width: float) -> float:

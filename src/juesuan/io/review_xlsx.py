@@ -20,6 +20,7 @@ from openpyxl.xml.functions import fromstring, tostring
 
 from ..domain.layout import column_letter
 from ..domain.schema import REVIEW_SHEET, TABLE_IDS
+from ..views.fill_record import parse_overwrites
 from ..views.review import (
     AMOUNT_COLUMNS,
     COLUMN_WIDTHS,
@@ -37,6 +38,7 @@ from ..views.review import (
     ReviewGrid,
     is_address,
     link_location,
+    parse_fill_record,
     parse_registry,
     review_grid,
 )
@@ -106,6 +108,28 @@ def previous_review(workbook) -> tuple[dict, list[tuple[str, str, str]]]:
         return {}, []
     rows = workbook[REVIEW_SHEET].iter_rows(min_row=FIRST_ROW, values_only=True)
     return parse_registry(rows, first_row=FIRST_ROW)
+
+
+def previous_fill(workbook) -> tuple[dict, list]:
+    """(the record of the figures fill left, the overwrites it reported as findings) from the last run."""
+    if REVIEW_SHEET not in workbook.sheetnames:
+        return {}, []
+    rows = list(workbook[REVIEW_SHEET].iter_rows(min_row=FIRST_ROW, values_only=True))
+    return parse_fill_record(rows, first_row=FIRST_ROW), parse_overwrites(rows, first_row=FIRST_ROW)
+
+
+def read_fill_record(path: Path) -> dict:
+    """The record of the figures fill left in the workbook at `path` (empty when there is none)."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception:
+        return {}
+    try:
+        return previous_fill(workbook)[0]
+    except Exception:
+        return {}
+    finally:
+        workbook.close()
 
 
 def read_notes(path: Path) -> dict:
@@ -208,6 +232,7 @@ def render_review_sheet(ws, grid: ReviewGrid) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     if grid.checked:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(HEADER_ROW + 1, grid.last_finding_row)}"
+        ws.print_area = f"A{TITLE_ROW}:{last}{grid.last_finding_row}"    # not the hidden registry's rows below
         for col in REGISTRY_COLUMNS:
             ws.column_dimensions[column_letter(col)].hidden = True
 

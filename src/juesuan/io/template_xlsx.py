@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.catalog import Catalog
@@ -47,6 +47,24 @@ from .xlsx_cells import (
 )
 
 
+# a line a fixed table leaves blank (公开01 行次 9–26, 30 …): hatched, so it reads neither as an
+# input (white) nor as derived (solid grey)
+UNUSED = PatternFill("lightUp", fgColor="BFBFBF", bgColor="FFFFFF")
+YEAR_FIELD = "year"
+# 2024, or 2024年 / 2024年度 typed as text (the reader accepts all three)
+_YEAR_OK = ('OR(AND(ISNUMBER({c}),{c}>=1990,{c}<=2100),AND(ISNUMBER(--LEFT({c},4)),--LEFT({c},4)>=1990,'
+            '--LEFT({c},4)<=2100,OR(LEN({c})=4,MID({c},5,9)="年",MID({c},5,9)="年度")))')
+
+
+def _year_validation(cell: str) -> DataValidation:
+    validation = DataValidation(type="custom", formula1=_YEAR_OK.format(c=cell), allow_blank=True,
+                                showInputMessage=True, promptTitle="年度", prompt="四位年份，如 2024",
+                                showErrorMessage=True, errorTitle="年度格式不对",
+                                error="请填四位年份（1990–2100），如 2024；也可写 2024年 或 2024年度")
+    validation.add(cell)
+    return validation
+
+
 def _info_sheet(ws, report: Report) -> None:
     fit_to_width(ws)
     ws.column_dimensions["A"].width = 14
@@ -70,11 +88,14 @@ def _info_sheet(ws, report: Report) -> None:
                                         error="只能选择：" + "、".join(field.choices))
             validation.add(f"B{field.row}")
             ws.add_data_validation(validation)
+        if field.key == YEAR_FIELD:
+            ws.add_data_validation(_year_validation(f"B{field.row}"))
     legend_row = INFO_FIELDS[-1].row + 2
     ws.cell(row=legend_row, column=1, value="填写说明").font = BOLD
     notes = [
         ("", "白色单元格：由您填写（金额可留空；留空表示无此项，0 表示发生额为零）。"),
         ("", "灰色单元格：自动计算，请用“填充计算”（juesuan fill）生成，不要手工填写。"),
+        ("", "斜线底纹单元格：表中的空行，不使用，无需填写。"),
         ("", "公开02、03、05、07、08：科目编码填在A列、名称填在B列，只填“项”的金额，类、款和合计自动汇总（粗体显示）。"),
         ("", "公开01、04、06、09 为固定行表，请勿插入或删除行。审核结果见“审核结果”表，点击单元格地址可跳转。"),
     ]
@@ -82,6 +103,8 @@ def _info_sheet(ws, report: Report) -> None:
         shaded = ws.cell(row=legend_row + offset, column=1)
         if offset == 2:
             shaded.fill = DERIVED
+        if offset == 3:
+            shaded.fill = UNUSED
         shaded.border = BORDER
         ws.cell(row=legend_row + offset, column=2, value=text).font = BODY
     ws.freeze_panes = "A3"
@@ -142,9 +165,10 @@ def _fixed_table(ws, table_id: str, report: Report, derived: set) -> None:
     for line in spec.all_lines():
         row_no, side = lay.line_rows[line.key]
         side_cols = lay.side_columns(side)
+        unused = not line.label and not line.columns and not line.heading
         for col in side_cols:
             if col.role in ("label", "code", "name", "lineno"):
-                box(ws, row_no, col.index)
+                box(ws, row_no, col.index, fill=UNUSED if unused and col.role != "lineno" else None)
         if spec.kind == TWO_SIDED:
             label_col = next(c.index for c in side_cols if c.role == "label")
             lineno_col = next(c.index for c in side_cols if c.role == "lineno")
@@ -164,7 +188,7 @@ def _fixed_table(ws, table_id: str, report: Report, derived: set) -> None:
                 row = table.row(line.key)
                 cell = row.cells.get(col.no) if row else None
                 if cell is None:
-                    box(ws, row_no, col.index, fill=HEADER if line.heading else None)
+                    box(ws, row_no, col.index, fill=HEADER if line.heading else UNUSED if unused else None)
                 else:
                     _amount_cell(ws, row_no, col.index, cell.value, (table_id, line.key, col.no) in derived)
     ws.freeze_panes = ws.cell(row=lay.first_data_row, column=1)
@@ -197,6 +221,25 @@ def _code_table(ws, table_id: str, report: Report, derived: set) -> None:
                                   FormulaRule(formula=[f'AND($A{first + 1}<>"",LEN($A{first + 1})<7)'],
                                               font=Font(bold=True)))
     ws.freeze_panes = ws.cell(row=first, column=3)
+    if report.source is not None or any(t.code_rows() for t in report.tables.values()):
+        print_rows_in_use(ws, table)          # a book with data; the blank template prints whole
+
+
+def print_code_tables_in_use(workbook, report: Report) -> None:
+    """print_rows_in_use for every code table of `report` present in `workbook` (called on every
+    save of a clerk's book, so the print area follows the rows typed since)."""
+    for table_id, spec in TABLES.items():
+        table = report.tables.get(table_id)
+        if spec.kind == CODE and table is not None and table.present and table_id in workbook.sheetnames:
+            print_rows_in_use(workbook[table_id], table)
+
+
+def print_rows_in_use(ws, table) -> None:
+    """Print a code table from its title to its last row holding a code (the 合计 row when there is
+    none), not the ~150 blank input rows under it. Never on the blank template: a fixed print area
+    there would hide what a clerk types later; the writer (ops) sets it again on every save."""
+    last = max([layout_of(table.id).first_data_row] + [row.row for row in table.rows if row.code])
+    ws.print_area = f"A1:{column_letter(layout_of(table.id).last_col)}{last}"
 
 
 def build_workbook(catalog: Catalog, report: Report | None = None) -> Workbook:
@@ -215,6 +258,7 @@ def build_workbook(catalog: Catalog, report: Report | None = None) -> Workbook:
             _code_table(ws, table_id, report, derived)
         else:
             _fixed_table(ws, table_id, report, derived)
+            ws.page_setup.fitToHeight = 1         # a fixed table prints on one page
         note_row = ws.max_row + 1
         ws.cell(row=note_row, column=1, value=note).font = Font(name=BODY_FONT, size=9)
     render_review_sheet(wb.create_sheet(REVIEW_SHEET), review_grid(blank_review(), wb.sheetnames))

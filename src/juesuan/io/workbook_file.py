@@ -29,13 +29,16 @@ from io import BytesIO
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import MergedCell
 
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..views.styles import AMOUNT_FORMAT
 from .atomic import real_target, write_atomically
 from .formula_cache import restore_formula_results
 from .package_parts import carry_dropped_parts
+from .review_xlsx import previous_fill, previous_review
 from .safety import check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
+from .sheet_rows import insert_row, rows_insertable
 from .sheet_xml import sheet_parts
 
 VBA_PROJECT = "xl/vbaProject.bin"
@@ -118,13 +121,41 @@ class EditableBook:
         dropped = tuple(content_openpyxl_drops(package.names) + package.extensions)
         return cls(workbook, path, snapshot.stamp, dropped, snapshot.data)
 
-    def write_values(self, changes) -> None:
-        """changes: [(sheet, A1, Decimal | None)] for derived cells."""
+    def write_values(self, changes) -> list[tuple[str, str, str]]:
+        """changes: [(sheet, A1, Decimal | None)] for derived cells. A cell inside a merged range
+        (not its top-left) cannot hold a value: it is left alone and returned as (sheet, A1, range)."""
+        merged_over = []
         for sheet, address, value in changes:
+            ws = self.workbook[sheet]
+            cell = ws[address]
+            if isinstance(cell, MergedCell):
+                merged = next(str(r) for r in ws.merged_cells.ranges if address in r)
+                merged_over.append((sheet, address, merged))
+                continue
             self.written.add((sheet, address))
-            cell = self.workbook[sheet][address]
             cell.value = value
             cell.number_format = AMOUNT_FORMAT
+        return merged_over
+
+    @property
+    def can_insert_rows(self) -> bool:
+        """No formula sits in or reads the rows an insertion would move (see sheet_rows.rows_insertable),
+        and the last 审核结果 left no mark, fill record or overwrite there: those are kept by address,
+        which an insertion would make point at other cells (fill then leaves E08 to the clerk)."""
+        _notes, marks = previous_review(self.workbook)
+        record, overwrites = previous_fill(self.workbook)
+        kept = [(s, a) for s, a, _ in marks] + list(record) + [(f.table, f.cell) for f in overwrites]
+        return rows_insertable(self.original, kept)
+
+    def insert_code_rows(self, insertions) -> None:
+        """insertions: rules.parents.Insertion (table, row, code, name), by table and ascending row:
+        each becomes a sheet row at its row, code as text in A and name in B, styled like the row below."""
+        for ins in insertions:
+            ws = self.workbook[ins.table]
+            insert_row(ws, ins.row)
+            ws.cell(row=ins.row, column=1, value=ins.code).number_format = "@"
+            ws.cell(row=ins.row, column=2, value=ins.name)
+            self.written.update({(ins.table, f"A{ins.row}"), (ins.table, f"B{ins.row}")})
 
     def save(self, target=None) -> Path:
         """Save over the file it came from (default) or to `target`; returns the path written."""

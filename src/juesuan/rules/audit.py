@@ -24,6 +24,8 @@ from ..domain.schema import (
     YUAN,
 )
 from .findings import Finding, sort_findings
+from .narrow import Narrowing
+from .parents import PLACEHOLDER_NAME
 from .registry import (
     CHILDLESS_ROW,
     CODE_ORDER,
@@ -39,9 +41,9 @@ from .registry import (
     TOO_MANY_DECIMALS,
     UNFILLED,
     UNKNOWN_CODE,
+    UNNAMED_PARENT,
     UNPLACED_CLASS,
 )
-from .narrow import Narrowing
 from .relations import Derivation, Relation, hierarchy, relations_for
 
 HALF_CENT = Decimal("0.005")
@@ -255,12 +257,15 @@ def check_codes(report: Report, catalog: Catalog) -> list[Finding]:
                 out.append(CODE_ORDER.finding(table_id, addr, **row_fields, previous=previous, value=code))
             previous = code
             official = catalog.function_name(code)
-            if official is None:
+            if row.name == PLACEHOLDER_NAME:      # a parent fill added without a catalogue name
+                out.append(UNNAMED_PARENT.finding(table_id, name_addr, **row_fields, level=row.level,
+                                                  name=row.name, value=row.name))
+            elif official is None:
                 unknown.setdefault(code, []).append((table_id, addr, row.row))
             elif row.name and normalize_name(row.name) != normalize_name(official):
                 out.append(NAME_VS_CATALOG.finding(table_id, name_addr, **row_fields, name=row.name, official=official,
                                                    value=row.name))
-            if row.name:
+            if row.name and row.name != PLACEHOLDER_NAME:
                 if code in first_name and normalize_name(first_name[code][0]) != normalize_name(row.name):
                     other_name, other_table, other_addr = first_name[code]
                     out.append(NAME_ACROSS_TABLES.finding(table_id, name_addr, **row_fields, name=row.name,

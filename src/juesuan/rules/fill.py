@@ -6,6 +6,11 @@ relation solved, evaluated depth-first so sums of sums come out in one pass.
 Fill never invents or loses a figure: a derived cell resting on an unreadable input
 is left as it is (and fill says so, once per such input), and a blank derived cell
 whose value is rounding drift around zero stays blank.
+
+Fill knows its own figures: `written_before` is the record of what it left last time (kept
+in 审核结果). A derived cell still holding that figure is fill's own, and replacing it is an
+update; only a figure the clerk typed (no record, or a value other than the record) is
+reported as overwritten (F01, or F02 for a rounding difference).
 """
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ class CellChange:
     old: Decimal | None
     new: Decimal | None
     rounding: bool = False     # old differed from new by no more than the rounding envelope
+    own: bool = False          # old was the figure fill itself left last time: an update, not an overwrite
 
     @property
     def table(self) -> str:
@@ -36,23 +42,31 @@ class CellChange:
 
     @property
     def overwrote(self) -> bool:
-        return self.old is not None
+        """The clerk's figure was replaced (fill's own figure from last time is simply updated)."""
+        return self.old is not None and not self.own
 
 
 @dataclass
 class FillResult:
     changes: list[CellChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    record: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)   # (sheet, A1) -> figure fill left
 
     @property
     def overwritten(self) -> list[CellChange]:
         return [c for c in self.changes if c.overwrote]
 
 
-def fill_report(report: Report, catalog: Catalog) -> FillResult:
-    """Compute every derived cell, write it into `report`, and say what was overwritten."""
+def fill_report(report: Report, catalog: Catalog, written_before=None) -> FillResult:
+    """Compute every derived cell, write it into `report`, and say what of the clerk's was overwritten.
+
+    `written_before`: {(sheet, A1): Decimal | None} the figures fill left last time. The result's
+    `record` is the same for this run: every derived cell now holding fill's figure (computed now,
+    or recorded before and still there)."""
+    written_before = written_before or {}
     derivation = Derivation(report, relations_for(report, catalog))
     result = FillResult()
+    computed: set[Ref] = set()
     blocked: dict[Ref, list[Ref]] = {}      # unreadable input -> derived cells left as they are
     for ref, new in derivation.values.items():
         cell = report.cell(ref)
@@ -64,6 +78,7 @@ def fill_report(report: Report, catalog: Catalog) -> FillResult:
             for bad in unusable:
                 blocked.setdefault(bad, []).append(ref)
             continue
+        computed.add(ref)
         old = cell.value
         if old in (None, 0) and rounding_drift(report, derivation, ref):
             continue   # rounding drift around zero is no figure: a blank (or 0.00) stays as it is
@@ -74,7 +89,9 @@ def fill_report(report: Report, catalog: Catalog) -> FillResult:
         # the recomputed value rests on `leaves` rounded inputs, the old one was rounded once
         limit = rounding_limit(report, derivation.leaves(ref) + 1)
         rounding = old is not None and new is not None and abs(old - new) <= limit
-        result.changes.append(CellChange(ref, cell.address, old, new, rounding))
+        key = (ref.table, cell.address)
+        own = old is not None and key in written_before and written_before[key] == old
+        result.changes.append(CellChange(ref, cell.address, old, new, rounding, own))
     for change in result.changes:
         report.cell(change.ref).value = change.new
         if change.overwrote:
@@ -90,7 +107,24 @@ def fill_report(report: Report, catalog: Catalog) -> FillResult:
                     expected=change.new, actual=change.old, difference=(change.old or ZERO) - (change.new or ZERO))
             result.findings.append(finding)
     result.findings += [_blocked_finding(report, bad, refs) for bad, refs in blocked.items()]
+    result.record = _record(report, derivation.values, computed, written_before)
     return result
+
+
+def _record(report: Report, values, computed: set[Ref], written_before) -> dict:
+    """Every derived cell holding fill's figure after this run: what it computed (and left,
+    unless a blank stayed blank as drift), and older entries for cells it left alone that
+    still hold the figure recorded."""
+    record = {}
+    for ref in values:
+        cell = report.cell(ref)
+        if cell is None or cell.value is None:
+            continue   # a blank is nobody's figure: fill never reports replacing it
+        key = (ref.table, cell.address)
+        computed_now = ref in computed and cell.value == values[ref]
+        if computed_now or (key in written_before and written_before[key] == cell.value):
+            record[key] = cell.value
+    return record
 
 
 def _blocked_finding(report: Report, bad: Ref, refs: list[Ref]) -> Finding:

@@ -112,6 +112,10 @@ IMPLAUSIBLE_MAGNITUDE = _rule(
               "远超{entity}决算的常见规模：是否按“元”录入了？请核对；如确实如此，请在备注中说明",
     too_small="{table}：金额单位（{cell}）为“元”，但全部金额都不到 {floor} 元（最大的是 {where} {amount} 元）："
               "是否按“万元”录入了？请核对；如确实如此，请在备注中说明")
+UNNAMED_PARENT = _rule(
+    "E21", ERROR, "填充计算补入的款（类）行缺少科目名称", "录入",
+    "{table} 第{row}行 {code}（{level}）是填充计算按所填的项补入的，科目目录中没有它的名称："
+    "请在 {cell} 填写科目名称（现为“{name}”）")
 SHEET_VISIBILITY = _rule(
     "E19", ERROR, "标准工作表不能隐藏，也不能有名称相近的工作表", "录入",
     hidden="工作表“{table}”被隐藏：审核和公开读取的是这张看不见的表。请在 Excel 中右键任一工作表标签，"
@@ -137,6 +141,9 @@ BLOCKED_BY_UNUSABLE = _rule(
     "F04", WARNING, "金额无法识别，依赖它的自动计算单元格未计算", "填充",
     "{table} {cell}（{label}）不是可用的金额，依赖它的 {count} 个自动计算单元格未计算、保持原样：{listed}。"
     "请改正该单元格后重新运行填充计算")
+MERGED_DERIVED_CELL = _rule(
+    "F05", WARNING, "自动计算单元格被合并，未写入", "填充",
+    "{table} {cell} 在合并单元格 {merged} 之中，填充计算应写入 {amount}，为免破坏合并区域未写入：请取消合并后重新运行填充计算")
 
 # --- relations (domain note 1–17) ---------------------------------------------
 _RELATIONS = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
@@ -45,9 +46,11 @@ WRAPPED_COLUMNS = (MESSAGE_COLUMN, NOTE_COLUMN)
 COLUMN_WIDTHS = (6, 6, 7, 8, 12, 70, 14, 14, 12, 30)
 SUBJECT_COLUMN = 13             # M: hidden, each finding's subject (Finding.subject): its 备注 follows it
 MARK_COLUMNS = (14, 15)         # N, O: hidden registry of the cells we coloured and their original fill
-REGISTRY_COLUMNS = (SUBJECT_COLUMN, *MARK_COLUMNS)
-REGISTRY_TITLES = ("问题所指", "标记单元格", "原填充")
-LAST_COLUMN = MARK_COLUMNS[1]   # the sheet spans A..O
+FILL_RECORD_COLUMN = 16         # P: hidden record of every figure fill left, "公开05!C6=228.56" (see views.fill_record)
+REGISTRY_COLUMNS = (SUBJECT_COLUMN, *MARK_COLUMNS, FILL_RECORD_COLUMN)
+REGISTRY_TITLES = ("问题所指", "标记单元格", "原填充", "填充记录")
+LAST_COLUMN = FILL_RECORD_COLUMN   # the sheet spans A..P
+CARRIED_SUFFIX = "（上次填充）"   # an overwrite reported by an earlier fill, kept until the clerk acts on it
 
 NOT_YET_REVIEWED = "尚未审核：请运行“审核”（juesuan check --write）。"
 
@@ -80,6 +83,7 @@ class Review:
     derived: set[tuple[str, str]] = field(default_factory=set)         # (sheet, A1) shaded grey by the template
     counts: dict[str, int] = field(default_factory=dict)
     checked: bool = True            # False: the template's sheet, before the first check
+    filled: dict[tuple[str, str], object] = field(default_factory=dict)   # (sheet, A1) -> Decimal | None fill left
 
     def marks_on(self, sheets: Iterable[str]) -> dict[tuple[str, str], str]:
         """The marks a book with these sheets can carry (never on 审核结果 itself)."""
@@ -88,8 +92,9 @@ class Review:
 
 
 def build_review(report: Report, findings: list[Finding], catalog: Catalog, notes: dict | None = None,
-                 when: datetime | None = None) -> Review:
-    """`notes` maps a finding's key to the clerk's 备注 from the previous run."""
+                 when: datetime | None = None, filled: Mapping | None = None) -> Review:
+    """`notes` maps a finding's key to the clerk's 备注 from the previous run; `filled` is the
+    record of the figures fill left (sheet, A1) -> value, kept in the hidden FILL_RECORD_COLUMN."""
     notes = notes or {}
     when = when or datetime.now()
     identify(report, findings)          # fill's own findings come without a subject
@@ -112,7 +117,8 @@ def build_review(report: Report, findings: list[Finding], catalog: Catalog, note
                 marks[key] = f.severity
     if not rows:
         lines[1] += "    未发现问题。"
-    return Review(REVIEW_SHEET, lines, rows, marks=marks, counts=counts, derived=derived_cells(report, catalog))
+    return Review(REVIEW_SHEET, lines, rows, marks=marks, counts=counts, derived=derived_cells(report, catalog),
+                  filled=dict(filled or {}))
 
 
 def blank_review() -> Review:
@@ -184,6 +190,8 @@ def review_grid(review: Review, sheets: Iterable[str],
             if key in marks:
                 cells[row, MARK_COLUMNS[0]] = f"{key[0]}!{key[1]}"
                 cells[row, MARK_COLUMNS[1]] = originals.get(key) or ""
+        for row, key in enumerate(sorted(review.filled), start=FIRST_ROW):
+            cells[row, FILL_RECORD_COLUMN] = record_text(key, review.filled[key])
     return ReviewGrid(review.title, cells, severities, links, marks, review.checked)
 
 
@@ -210,3 +218,35 @@ def parse_registry(rows: Iterable[Sequence], first_row: int = 1) -> tuple[dict, 
             if sheet and is_address(address):
                 marks.append((sheet, address, original or ""))
     return notes, marks
+
+
+# --- the record of what fill left ---------------------------------------------------------
+def record_text(key: tuple[str, str], value) -> str:
+    """One entry of the fill record: "公开05!C6=228.56"; "公开05!C6=" when fill left it blank.
+    Text, not a number, so neither openpyxl nor Excel turns it into something else."""
+    return f"{key[0]}!{key[1]}={'' if value is None else value}"
+
+
+def parse_record_text(text) -> tuple[tuple[str, str], object] | None:
+    """((sheet, A1), Decimal | None) of one entry; None for anything else (a damaged entry)."""
+    if not isinstance(text, str) or "=" not in text:
+        return None
+    where, _, value = text.rpartition("=")
+    sheet, _, address = where.rpartition("!")
+    if not sheet or not is_address(address):
+        return None
+    try:
+        return (sheet, address), (Decimal(value.strip()) if value.strip() else None)
+    except ArithmeticError:
+        return None
+
+
+def parse_fill_record(rows: Iterable[Sequence], first_row: int = 1) -> dict[tuple[str, str], object]:
+    """The fill record (sheet, A1) -> Decimal | None from 审核结果's values (see parse_registry)."""
+    record = {}
+    for number, row in enumerate(rows, start=first_row):
+        if number >= FIRST_ROW and len(row) >= FILL_RECORD_COLUMN:
+            entry = parse_record_text(row[FILL_RECORD_COLUMN - 1])
+            if entry:
+                record[entry[0]] = entry[1]
+    return record
