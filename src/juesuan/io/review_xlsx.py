@@ -118,20 +118,6 @@ def previous_fill(workbook) -> tuple[dict, list]:
     return parse_fill_record(rows, first_row=FIRST_ROW), parse_overwrites(rows, first_row=FIRST_ROW)
 
 
-def read_fill_record(path: Path) -> dict:
-    """The record of the figures fill left in the workbook at `path` (empty when there is none)."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception:
-        return {}
-    try:
-        return previous_fill(workbook)[0]
-    except Exception:
-        return {}
-    finally:
-        workbook.close()
-
-
 def read_notes(path: Path) -> dict:
     """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none)."""
     try:
