@@ -36,3 +36,21 @@ def test_fill_into_a_copy_says_what_the_copy_lacks(tmp_path):
     result = CliRunner().invoke(main, ["fill", str(book), "-o", str(out)])
     assert out.exists(), result.output
     assert "副本中不含原文件的图表" in result.output, result.output
+
+
+def test_a_merged_cell_fill_could_not_write_is_not_recorded_as_its_own(tmp_path):
+    """The next fill must not mistake the merged cell for a figure fill left there."""
+    book, out, again = tmp_path / "单位.xlsx", tmp_path / "填充.xlsx", tmp_path / "再填充.xlsx"
+    shutil.copy(sample_path("liaocheng_bjb_2024"), book)
+    wb = openpyxl.load_workbook(book)
+    wb["公开05"]["C7"].value = wb["公开05"]["C8"].value = None
+    wb["公开05"].merge_cells("C7:C8")
+    wb.save(book)
+    CliRunner().invoke(main, ["fill", str(book), "-o", str(out)])
+    record = [row[15] for row in openpyxl.load_workbook(out)["审核结果"].iter_rows(min_row=6, values_only=True)
+              if len(row) > 15 and row[15]]
+    assert record and not any(str(entry).startswith("公开05!C8=") for entry in record), record
+    CliRunner().invoke(main, ["fill", str(out), "-o", str(again)])
+    rows = [r for r in openpyxl.load_workbook(again)["审核结果"].iter_rows(min_row=6, values_only=True)
+            if r[2] == "F01" and r[4] == "公开05!C8"]
+    assert rows == []

@@ -144,6 +144,7 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
         book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
         new_values = {(c.table, c.address): c.new for c in filled.changes}
         for sheet, address, merged in book.write_values([(*key, value) for key, value in new_values.items()]):
+            filled.record.pop((sheet, address), None)           # not written: the cell holds no figure of ours
             result.findings.append(MERGED_DERIVED_CELL.finding(sheet, address, merged=merged,
                                                                amount=fmt(new_values[(sheet, address)])))
         result.findings = sort_findings(result.findings)
