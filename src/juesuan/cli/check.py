@@ -127,7 +127,9 @@ def check(books, fmt, write, output, show_info, catalogs):
         if fmt == "json":
             say(json.dumps(result.to_json(), ensure_ascii=False))
         else:
-            _print_text(result, show_info, read_notes(Path(book)))
+            # the 备注 only matter beside warnings: a book without any is not opened a second time
+            notes = read_notes(Path(book)) if result.summary[WARNING] else {}
+            _print_text(result, show_info, notes)
         if write or output:
             try:
                 target = save_review(result, book, output)
