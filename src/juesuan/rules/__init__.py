@@ -1,1 +1,5 @@
 """Rules over the report: the rule registry and findings, grid parsing with entry checks, relations, audit, fill. Pure Python."""
+
+# Rule families declared in modules of their own (``registry_<topic>.py``, each built with
+# ``registry._rule``) are imported here so that every rule is in ``registry.RULES`` whichever
+# module a caller imports first; add one line per such module.

@@ -12,21 +12,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .domain.catalog import Catalog
-from .domain.model import Report
-from .domain.money import fmt
-from .io.reader import read_report
-from .io.template_xlsx import print_code_tables_in_use
-from .io.review_xlsx import previous_fill, previous_review, write_review
-from .io.workbook_file import EditableBook
-from .rules.audit import audit
-from .rules.fill import FillResult, fill_report
-from .rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
-from .rules.parents import Insertion, insert_parents
-from .rules.parse import parse_grids
-from .rules.registry import MERGED_DERIVED_CELL
-from .views.fill_record import still_left, with_carried
-from .views.review import build_review
+from ..domain.catalog import Catalog
+from ..domain.model import Report
+from ..domain.money import fmt
+from ..io.reader import read_report
+from ..io.template_xlsx import print_code_tables_in_use
+from ..io.review_xlsx import previous_fill, previous_review, write_review
+from ..io.workbook_file import EditableBook
+from ..rules.audit import audit
+from ..rules.fill import FillResult, fill_report
+from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
+from ..rules.parents import Insertion, insert_parents
+from ..rules.parse import parse_grids
+from ..rules.registry import MERGED_DERIVED_CELL
+from ..views.fill_record import still_left, with_carried
+from ..views.review import build_review
 
 
 @dataclass
