@@ -8,11 +8,11 @@
 """
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
 from io import BytesIO
-from xml.sax.saxutils import unescape
 
 from defusedxml.ElementTree import fromstring
 
@@ -80,6 +80,13 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
     return parts
+
+
+def xml_text(raw: bytes) -> str:
+    """The text of an element read out of the XML with a regular expression: entity and
+    character references decoded (openpyxl with lxml writes non-ASCII formula text as
+    ``&#28857;``; valid XML holds no bare ``&``, so HTML's unescape decodes exactly XML's)."""
+    return html.unescape(raw.decode("utf-8", "replace"))
 
 
 def cached_formula_values(data: bytes) -> dict[str, dict[bytes, tuple[bytes | None, bytes]]]:
@@ -158,7 +165,6 @@ def _mark(snapshot: Snapshot, grids: dict[str, list[tuple]]) -> None:
                     continue
                 values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
                 if values[col - 1] is None:
-                    text = unescape((formula.group(1) or b"").decode("utf-8", "replace"),
-                                    {"&quot;": '"', "&apos;": "'"})
+                    text = xml_text(formula.group(1) or b"")
                     values[col - 1] = Formula("=" + text if text else "=（共享公式）")
                     grid[row - 1] = tuple(values)
