@@ -15,6 +15,7 @@ from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
 from ..io.summary_xlsx import write_summary
+from ..io.xlsx_cells import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
     STATUS_PASS,
@@ -39,14 +40,15 @@ from .options import (
 
 def _text_line(outcome: dict) -> str:
     status = status_of(outcome)
+    file = visible_text(outcome["file"])      # a name's undecodable bytes as \xNN: a terminal cannot print them
     if status == STATUS_UNUSABLE:
-        return f"{STATUS_UNUSABLE}  {outcome['file']} —— {outcome['error']}"
+        return f"{STATUS_UNUSABLE}  {file} —— {outcome['error']}"
     counts = outcome["summary"]
     explained, _unexplained = warning_counts(outcome)
     who = f"{outcome['unit'] or '（未填单位名称）'} {year_label(outcome['year'])}"
     noted = f"（已说明 {explained} 条）" if explained else ""
     first = main_problems(outcome)
-    return (f"{status_label(outcome)}    {outcome['file']}：{who}，错误 {counts[ERROR]} 条，"
+    return (f"{status_label(outcome)}    {file}：{who}，错误 {counts[ERROR]} 条，"
             f"警告 {counts[WARNING]} 条{noted}" + (f" —— {first}" if first else ""))
 
 
