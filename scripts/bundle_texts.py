@@ -62,6 +62,8 @@ if errorlevel 1 goto addinfailed
 echo 正在安装 Excel 加载项 juesuan.xlam（请先关闭 Excel）……
 "%PYEXE%" -m xlwings.cli addin install -f "%~dp0juesuan.xlam"
 if errorlevel 1 goto addinfailed
+rem xlwings reports a failed copy but still ends with exit code 0: look for the file itself
+if not exist "%APPDATA%\Microsoft\Excel\XLSTART\juesuan.xlam" goto addinfailed
 echo.
 echo 安装完成。重新打开 Excel，功能区出现“决算助手”选项卡即为成功。
 echo 命令行用法：打开“命令提示符”，运行  "%PYEXE%" -m juesuan.cli --help

@@ -63,7 +63,8 @@ def inbox(tmp_path_factory) -> Path:
 
 EXPECTED = ["jinan_lixia_2023.xlsx", "liaocheng_bjb_2024.xlsx", "zibo_zhangdian_2024.xlsx",
             f"区县/{INJECTED}", "区县/损坏.xlsx", "区县/深层/旧格式.xls"]
-STATUSES = {"jinan_lixia_2023.xlsx": "有警告（未说明 3 条）", "liaocheng_bjb_2024.xlsx": "通过", "zibo_zhangdian_2024.xlsx": "通过",
+STATUSES = {"jinan_lixia_2023.xlsx": "有警告（未说明 3 条）",
+            "liaocheng_bjb_2024.xlsx": "通过", "zibo_zhangdian_2024.xlsx": "通过",
             f"区县/{INJECTED}": "有错误", "区县/损坏.xlsx": "无法使用", "区县/深层/旧格式.xls": "无法使用"}
 
 
@@ -118,7 +119,8 @@ def test_summary_workbook_has_count_lines_a_row_per_file_with_links_filters_and_
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["汇总", "全部问题"]
     summary = book["汇总"]
-    assert summary["A1"].value == "批量审核汇总：共 6 个工作簿：无法使用 2 个，有错误 1 个，有警告 1 个（未说明的警告共 3 条），通过 2 个"
+    assert summary["A1"].value == ("批量审核汇总：共 6 个工作簿：无法使用 2 个，有错误 1 个，"
+                                   "有警告 1 个（未说明的警告共 3 条），通过 2 个")
     assert summary["A2"].value == f"文件夹：{inbox}"
     assert [(summary.cell(row=r, column=1).value, summary.cell(row=r, column=2).value) for r in range(3, 7)] == \
         [("无法使用", "2 个"), ("有错误", "1 个"), ("有警告", "1 个"), ("通过", "2 个")]

@@ -57,7 +57,7 @@ def _text_line(outcome: dict) -> str:
 @jobs_option
 @click.option("--report", type=click.Path(dir_okay=False), metavar="汇总表.xlsx", help="把汇总表写到此 .xlsx 文件（每个工作簿一行，另附全部问题清单）")
 @click.option("--all", "with_info", is_flag=True, help="汇总表“全部问题”也列出“提示”（默认只列错误和警告）")
-@format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同，每条问题另附备注 note）")
+@format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（同 check --format json，每条问题另附备注 note）")
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
               help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")

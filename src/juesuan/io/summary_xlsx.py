@@ -8,8 +8,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.page import PageMargins
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
 from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, summary_sheets

@@ -172,8 +172,10 @@ def summary_sheets(outcomes: list[dict], with_info: bool = False) -> list[Sheet]
     dozens of 尾差 提示, which would bury what a reviewer must act on."""
     ordered = sorted_outcomes(outcomes)
     folder, shown = shown_names([o["file"] for o in ordered])
-    return [Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, [_summary_row(o, shown) for o in ordered], _count_lines(ordered, folder)),
-            Sheet(FINDINGS_SHEET, FINDINGS_COLUMNS, [r for o in ordered for r in _finding_rows(o, shown, with_info)])]
+    summary_rows = [_summary_row(o, shown) for o in ordered]
+    finding_rows = [r for o in ordered for r in _finding_rows(o, shown, with_info)]
+    return [Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary_rows, _count_lines(ordered, folder)),
+            Sheet(FINDINGS_SHEET, FINDINGS_COLUMNS, finding_rows)]
 
 
 def shown_names(files: list[str]) -> tuple[str, dict[str, str]]:
