@@ -4,7 +4,7 @@
 a worker process (``ops.check_book``, with the lean reader by default: the same
 findings as ``juesuan check``), and reports them in path order whatever the
 completion order. Nothing here writes to an input: files are read once, into
-memory (a file with errors or warnings a second time, for the 备注 of its 审核结果 sheet,
+memory (a file with warnings a second time, for the 备注 of its 审核结果 sheet,
 from a snapshot proven to be the version checked); the summary (views/summary.py,
 io/summary_xlsx.py) is written elsewhere.
 
@@ -29,7 +29,7 @@ from .io.reader import SUPPORTED
 from .io.review_xlsx import read_notes
 from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
-from .rules.findings import ERROR, WARNING, note_for
+from .rules.findings import WARNING, note_for
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
@@ -104,9 +104,9 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
     try:
         result = check_book(path, catalog, reader, between)
         outcome = result.to_json()
-        # the 备注 decide whether warnings are explained; read (a second time, as check does)
-        # only where there is something to explain
-        notes = _notes(path, result.report.stamp) if result.summary[ERROR] or result.summary[WARNING] else {}
+        # the 备注 decide whether warnings are explained; read (a second time, as check does: about
+        # a third more work for such a file) only where there are warnings to explain
+        notes = _notes(path, result.report.stamp) if result.summary[WARNING] else {}
         for finding, shown in zip(result.findings, outcome["findings"]):
             note = note_for(notes, finding)
             shown["note"] = str(note) if note is not None and str(note).strip() else None
