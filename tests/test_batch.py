@@ -63,7 +63,8 @@ def inbox(tmp_path_factory) -> Path:
 
 EXPECTED = ["jinan_lixia_2023.xlsx", "liaocheng_bjb_2024.xlsx", "zibo_zhangdian_2024.xlsx",
             f"区县/{INJECTED}", "区县/损坏.xlsx", "区县/深层/旧格式.xls"]
-STATUSES = {"jinan_lixia_2023.xlsx": "通过", "liaocheng_bjb_2024.xlsx": "通过", "zibo_zhangdian_2024.xlsx": "通过",
+STATUSES = {"jinan_lixia_2023.xlsx": "有警告（未说明 3 条）",
+            "liaocheng_bjb_2024.xlsx": "通过", "zibo_zhangdian_2024.xlsx": "通过",
             f"区县/{INJECTED}": "有错误", "区县/损坏.xlsx": "无法使用", "区县/深层/旧格式.xls": "无法使用"}
 
 
@@ -102,12 +103,14 @@ def test_batch_reports_each_status_and_exit_code_2_when_a_file_is_unusable(inbox
     assert any(line.startswith("有错误") and INJECTED in line and "公开01" in line for line in lines)
     assert any(line.startswith("无法使用") and "损坏.xlsx" in line and "已损坏" in line for line in lines)
     assert any(line.startswith("无法使用") and "旧格式.xls" in line and ".xls" in line for line in lines)
-    assert not any("jinan_lixia_2023" in line for line in lines if line.startswith(("有错误", "无法使用")))
-    assert "共审核 6 个工作簿：通过 3 个，有错误 1 个，无法使用 2 个。" in lines
+    # jinan's three E06 names (专业事务… against the catalogue's 专项业务…) carry no 备注
+    assert any(line.startswith("有警告（未说明 3 条）") and "jinan_lixia_2023" in line for line in lines)
+    assert [line.split()[0] for line in lines[:4]] == ["无法使用", "无法使用", "有错误", "有警告（未说明"]   # worst first
+    assert "共审核 6 个工作簿：无法使用 2 个，有错误 1 个，有警告 1 个（未说明的警告共 3 条），通过 2 个。" in lines
     assert report.exists()
 
 
-def test_summary_workbook_has_a_row_per_file_with_links_filters_and_every_finding(inbox, tmp_path):
+def test_summary_workbook_has_count_lines_a_row_per_file_with_links_filters_and_the_findings(inbox, tmp_path):
     report = tmp_path / "审核" / "汇总.xlsx"
     report.parent.mkdir()
     listing = run("batch", inbox, "--jobs", 2, "--format", "json", "--report", report)
@@ -116,23 +119,32 @@ def test_summary_workbook_has_a_row_per_file_with_links_filters_and_every_findin
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == ["汇总", "全部问题"]
     summary = book["汇总"]
-    assert [c.value for c in summary[1]] == list(SUMMARY_HEADERS)
-    assert summary.freeze_panes == "A2"
-    assert summary.auto_filter.ref == f"A1:I{len(EXPECTED) + 1}"
-    rows = list(summary.iter_rows(min_row=2))
-    assert [relative(inbox, r[0].value) for r in rows] == EXPECTED
+    assert summary["A1"].value == ("批量审核汇总：共 6 个工作簿：无法使用 2 个，有错误 1 个，"
+                                   "有警告 1 个（未说明的警告共 3 条），通过 2 个")
+    assert summary["A2"].value == f"文件夹：{inbox}"
+    assert [(summary.cell(row=r, column=1).value, summary.cell(row=r, column=2).value) for r in range(3, 7)] == \
+        [("无法使用", "2 个"), ("有错误", "1 个"), ("有警告", "1 个"), ("通过", "2 个")]
+    header = 8
+    assert [c.value for c in summary[header]] == list(SUMMARY_HEADERS)
+    assert summary.freeze_panes == f"A{header + 1}" and summary.print_title_rows == f"${header}:${header}"
+    assert summary.auto_filter.ref == f"A{header}:J{header + len(EXPECTED)}"
+    rows = list(summary.iter_rows(min_row=header + 1))
+    # worst first; the two unusable by file, then by unit: 聊城 (injected) has errors, 济南 warnings, 淄博 < 聊城 by code point
+    assert [r[9].value for r in rows] == ["区县/损坏.xlsx", "区县/深层/旧格式.xls", f"区县/{INJECTED}",
+                                          "jinan_lixia_2023.xlsx", "zibo_zhangdian_2024.xlsx", "liaocheng_bjb_2024.xlsx"]
     for row in rows:
-        key = relative(inbox, row[0].value)
-        link = row[0].hyperlink.target
-        assert not Path(link).is_absolute() and (report.parent / link).resolve() == Path(row[0].value).resolve()
-        assert row[7].value == STATUSES[key]
+        key = row[9].value
+        link = row[9].hyperlink.target
+        assert not Path(link).is_absolute() and (report.parent / link).resolve() == (inbox / key).resolve()
+        assert row[0].value == STATUSES[key]
         outcome = outcomes[key]
         if STATUSES[key] == "无法使用":
             assert row[8].value == outcome["error"] and row[1].value is None
         else:
             assert (row[1].value, row[2].value, row[3].value) == (outcome["unit"], outcome["year"], outcome["amount_unit"])
-            assert [row[4].value, row[5].value, row[6].value] == [outcome["summary"][s] for s in ("error", "warning", "info")]
-    injected = rows[EXPECTED.index(f"区县/{INJECTED}")]
+            assert [row[4].value, row[5].value, row[6].value, row[7].value] == \
+                [outcome["summary"]["error"], outcome["summary"]["warning"], 0, outcome["summary"]["info"]]
+    injected = rows[2]
     assert injected[4].value >= 1 and "公开01" in injected[8].value
     assert injected[1].value == UNIT_AS_FORMULA and injected[1].data_type == "s"     # text, never a formula
 
@@ -140,29 +152,82 @@ def test_summary_workbook_has_a_row_per_file_with_links_filters_and_every_findin
     assert [c.value for c in findings[1]] == list(FINDINGS_HEADERS)
     assert findings.freeze_panes == "A2"
     body = list(findings.iter_rows(min_row=2, values_only=True))
-    total = sum(len(o.get("findings", [])) for o in outcomes.values()) + 2          # + one row per unusable file
-    assert len(body) == total and findings.auto_filter.ref == f"A1:J{total + 1}"
-    injected_rows = [r for r in body if r[0].endswith(INJECTED)]
-    assert [(r[2], r[3], r[4], r[5]) for r in injected_rows] == [
-        ({"error": "错误", "warning": "警告", "info": "提示"}[f["severity"]], f["rule"], f["table"], f["cell"])
-        for f in outcomes[f"区县/{INJECTED}"]["findings"]]
+    listed = sum(f["severity"] != "info" for o in outcomes.values() for f in o.get("findings", []))
+    assert len(body) == listed + 2 and findings.auto_filter.ref == f"A1:K{listed + 3}"   # + a row per unusable file
+    assert all(r[1] != "提示" for r in body)                                             # 提示 only with --all
+    injected_rows = [r for r in body if r[10] == f"区县/{INJECTED}"]
+    assert [(r[1], r[2], r[3], r[4]) for r in injected_rows] == [
+        ({"error": "错误", "warning": "警告"}[f["severity"]], f["rule"], f["table"], f["cell"])
+        for f in outcomes[f"区县/{INJECTED}"]["findings"] if f["severity"] != "info"]
     first_error = next(f for f in outcomes[f"区县/{INJECTED}"]["findings"] if f["severity"] == "error")
-    row = next(r for r in injected_rows if r[3] == first_error["rule"] and r[5] == first_error["cell"])
-    assert row[6] == first_error["message"]
-    assert Decimal(str(row[8])) == Decimal(first_error["actual"])
-    assert any(r[2] == "无法使用" and r[0].endswith("损坏.xlsx") for r in body)
-    assert findings.cell(row=2, column=1).hyperlink is not None
+    row = next(r for r in injected_rows if r[2] == first_error["rule"] and r[4] == first_error["cell"])
+    assert row[5] == first_error["message"]
+    assert Decimal(str(row[7])) == Decimal(first_error["actual"])
+    assert [r[1] for r in body[:2]] == ["无法使用", "无法使用"] and body[0][10] == "区县/损坏.xlsx"
+    assert findings.cell(row=2, column=11).hyperlink is not None
 
 
-def test_json_lines_are_what_check_prints_for_each_file_in_path_order(inbox):
+def test_json_lines_are_what_check_prints_for_each_file_in_path_order_with_the_notes(inbox):
     result = run("batch", inbox, "--jobs", 2, "--format", "json")
     assert result.exit_code == 2
     assert result.stderr == ""                                   # no progress bar, no chatter
     outcomes = [json.loads(line) for line in result.stdout.splitlines()]
     assert [relative(inbox, o["file"]) for o in outcomes] == EXPECTED
     for outcome in outcomes:
-        alone = run("check", "--format", "json", outcome["file"])
-        assert json.loads(alone.stdout) == outcome
+        alone = json.loads(run("check", "--format", "json", outcome["file"]).stdout)
+        if "findings" in outcome:
+            assert all(f.pop("note") is None for f in outcome["findings"])    # the samples carry no 备注
+        assert alone == outcome
+
+
+SANGONG = SAMPLES / "broken" / "sangong_over_budget.xlsx"
+REVIEW_FIRST_ROW, CELL_COLUMN, RULE_COLUMN, NOTE_COLUMN = 6, 5, 3, 10     # 审核结果: 单元格 E, 规则 C, 备注 J
+
+
+def reviewed_with_notes(source: Path, target: Path, notes: dict[tuple[str, str], str]) -> Path:
+    """`check --write` on a copy, then the clerk's 备注 typed on the rows of the given (rule, cell)s."""
+    shutil.copy(source, target)
+    assert run("check", target, "--write").exit_code == 0
+    workbook = openpyxl.load_workbook(target)
+    ws = workbook["审核结果"]
+    written = 0
+    for row in range(REVIEW_FIRST_ROW, ws.max_row + 1):
+        key = (ws.cell(row, RULE_COLUMN).value, ws.cell(row, CELL_COLUMN).value)
+        if key in notes:
+            ws.cell(row, NOTE_COLUMN).value = notes[key]
+            written += 1
+    assert written == len(notes)
+    workbook.save(target)
+    return target
+
+
+def test_warnings_explained_in_the_review_sheet_are_counted_shown_and_in_the_json(tmp_path):
+    """samples/broken/README: sangong_over_budget has warnings R17.4 at 公开09!L7 and G7 (公务接待费
+    over budget) besides the sample's three E06 (公开02/03/05 B10); explaining the two R17.4 leaves
+    3 unexplained, explaining all five makes the workbook pass."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    r17 = {("R17.4", "公开09!L7"): "经批准追加接待任务", ("R17.4", "公开09!G7"): "同左"}
+    reviewed_with_notes(SANGONG, inbox / "a_两条已说明.xlsx", r17)
+    reviewed_with_notes(SANGONG, inbox / "b_全部已说明.xlsx",
+                        {**r17, **{("E06", f"{t}!B10"): "名称按本单位批复口径" for t in ("公开02", "公开03", "公开05")}})
+    report = tmp_path / "汇总.xlsx"
+    result = run("batch", inbox, "-j", 1, "--format", "json", "--report", report)
+    assert result.exit_code == 0, result.output
+    partly, fully = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {f["cell"]: f["note"] for f in partly["findings"] if f["note"]} == {"L7": "经批准追加接待任务", "G7": "同左"}
+    assert sum(f["note"] is not None for f in fully["findings"]) == 5
+
+    book = openpyxl.load_workbook(report)
+    summary = book["汇总"]
+    assert summary["A1"].value.endswith("有警告 1 个（未说明的警告共 3 条），通过 1 个")
+    rows = [[c.value for c in r] for r in summary.iter_rows(min_row=9)]
+    assert [(r[0], r[5], r[6], r[9]) for r in rows] == [("有警告（未说明 3 条）", 3, 2, "a_两条已说明.xlsx"),
+                                                        ("通过", 0, 5, "b_全部已说明.xlsx")]
+    assert "R17.4" not in rows[0][8] and "2010305" in rows[0][8]          # 主要问题: the unexplained ones
+    noted = {(r[4], r[10]): r[9] for r in book["全部问题"].iter_rows(min_row=2, values_only=True) if r[2] == "R17.4"}
+    assert noted == {("L7", "a_两条已说明.xlsx"): "经批准追加接待任务", ("G7", "a_两条已说明.xlsx"): "同左",
+                     ("L7", "b_全部已说明.xlsx"): "经批准追加接待任务", ("G7", "b_全部已说明.xlsx"): "同左"}
 
 
 def test_results_do_not_depend_on_the_number_of_processes(inbox):

@@ -4,7 +4,9 @@
 a worker process (``ops.check_book``, with the lean reader by default: the same
 findings as ``juesuan check``), and reports them in path order whatever the
 completion order. Nothing here writes to an input: files are read once, into
-memory; the summary (views/summary.py, io/summary_xlsx.py) is written elsewhere.
+memory (a file with warnings a second time, for the 备注 of its 审核结果 sheet,
+from a snapshot proven to be the version checked); the summary (views/summary.py,
+io/summary_xlsx.py) is written elsewhere.
 
 Robustness, per file: anything that goes wrong with one workbook (damaged, changed
 while being read, a crash of the worker process that checks it) becomes an
@@ -24,7 +26,10 @@ from .domain.errors import UnusableWorkbook
 from .exit_codes import Exit
 from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
 from .io.reader import SUPPORTED
+from .io.review_xlsx import read_notes
+from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
+from .rules.findings import WARNING, note_for
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
@@ -91,18 +96,35 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
               between: Callable[[Path], None] | None = None) -> dict:
     """Check one workbook as `juesuan check` does; never raises for a bad file.
 
-    Returns its `check --format json` object; an unusable workbook gives ``{"file", "error"}``.
+    Returns its `check --format json` object, each finding with the clerk's 备注 for it as
+    "note" (None when there is none); an unusable workbook gives ``{"file", "error"}``.
     The file is read once (a snapshot); if it changed meanwhile it is reported, not half-read.
     `between` is called after reading, before that comparison (a seam for tests and tools).
     """
     try:
-        return check_book(path, catalog, reader, between).to_json()
+        result = check_book(path, catalog, reader, between)
+        outcome = result.to_json()
+        # the 备注 decide whether warnings are explained; read (a second time, as check does: about
+        # a third more work for such a file) only where there are warnings to explain
+        notes = _notes(path, result.report.stamp) if result.summary[WARNING] else {}
+        for finding, shown in zip(result.findings, outcome["findings"]):
+            note = note_for(notes, finding)
+            shown["note"] = str(note) if note is not None and str(note).strip() else None
+        return outcome
     except UnusableWorkbook as exc:
         return {"file": path, "error": exc.message}
     except RecursionError:
         return {"file": path, "error": "工作簿结构嵌套过深，无法读取，文件可能已损坏"}
     except Exception as exc:               # a bug of ours must not end a run over 1,000 files
         return {"file": path, "error": f"审核时发生程序内部错误（{type(exc).__name__}），已跳过此文件：请将该文件提供给维护人员"}
+
+
+def _notes(path: str, stamp: tuple) -> dict:
+    """The 备注 of 审核结果, from the same version of the file that was checked."""
+    snapshot = take_snapshot(Path(path))
+    if snapshot.stamp != stamp:
+        raise UnusableWorkbook(CHANGED, path)
+    return read_notes(snapshot.stream())
 
 
 _WORKER: dict = {}

@@ -15,14 +15,17 @@ from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
 from ..io.summary_xlsx import write_summary
+from ..io.xlsx_cells import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
-    STATUS_ERRORS,
     STATUS_PASS,
     STATUS_UNUSABLE,
+    count_line,
     main_problems,
-    status_counts,
+    sorted_outcomes,
+    status_label,
     status_of,
+    warning_counts,
 )
 from .options import (
     catalog_option,
@@ -37,30 +40,37 @@ from .options import (
 
 def _text_line(outcome: dict) -> str:
     status = status_of(outcome)
+    file = visible_text(outcome["file"])      # a name's undecodable bytes as \xNN: a terminal cannot print them
     if status == STATUS_UNUSABLE:
-        return f"{STATUS_UNUSABLE}  {outcome['file']} —— {outcome['error']}"
+        return f"{STATUS_UNUSABLE}  {file} —— {outcome['error']}"
     counts = outcome["summary"]
+    explained, _unexplained = warning_counts(outcome)
     who = f"{outcome['unit'] or '（未填单位名称）'} {year_label(outcome['year'])}"
+    noted = f"（已说明 {explained} 条）" if explained else ""
     first = main_problems(outcome)
-    return (f"{status}    {outcome['file']}：{who}，错误 {counts[ERROR]} 条，警告 {counts[WARNING]} 条"
-            + (f" —— {first}" if first else ""))
+    return (f"{status_label(outcome)}    {file}：{who}，错误 {counts[ERROR]} 条，"
+            f"警告 {counts[WARNING]} 条{noted}" + (f" —— {first}" if first else ""))
 
 
 @command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="文件夹或工作簿…")
 @jobs_option
 @click.option("--report", type=click.Path(dir_okay=False), metavar="汇总表.xlsx", help="把汇总表写到此 .xlsx 文件（每个工作簿一行，另附全部问题清单）")
-@format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同）")
+@click.option("--all", "with_info", is_flag=True, help="汇总表“全部问题”也列出“提示”（默认只列错误和警告）")
+@format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（同 check --format json，每条问题另附备注 note）")
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
               help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")
-def batch_command(paths, jobs, report, fmt, catalogs, reader):
+def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader):
     """批量审核：审核文件夹（含子文件夹）中的全部 .xlsx / .xlsm 工作簿。
 
     \b
     多个工作簿同时审核，任何一个文件损坏都不影响其他文件；不修改任何被审核的文件。
-    跳过 Excel 临时锁定文件（~$ 开头）。结果按文件路径排序。
-    屏幕上只列出有错误和无法使用的工作簿；完整清单请用 --report 汇总表或 --format json。
+    跳过 Excel 临时锁定文件（~$ 开头）。
+    状态：通过 / 有警告（未说明 N 条）/ 有错误 / 无法使用。警告在“审核结果”表“备注”栏
+    写明了原因的算“已说明”；警告都已说明的工作簿算“通过”。
+    屏幕上列出通过以外的工作簿（无法使用、有错误、有警告在前，同一状态按单位名称排序）；
+    完整清单请用 --report 汇总表或 --format json（按文件路径排序）。
     退出码：0 全部没有错误；1 有工作簿有错误；2 有工作簿无法使用（优先于 1）。
 
     \b
@@ -93,16 +103,14 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
         sys.exit(Exit.UNUSABLE)
 
     if fmt == "text":
-        for outcome in outcomes:
+        for outcome in sorted_outcomes(outcomes):
             if status_of(outcome) != STATUS_PASS:
                 say(_text_line(outcome))
-        counts = status_counts(outcomes)
-        say(f"共审核 {len(outcomes)} 个工作簿：通过 {counts[STATUS_PASS]} 个，"
-                   f"有错误 {counts[STATUS_ERRORS]} 个，无法使用 {counts[STATUS_UNUSABLE]} 个。")
+        say(count_line(outcomes).replace("共", "共审核", 1) + "。")
     code = exit_code(outcomes)
     if report:
         try:
-            target = write_summary(outcomes, Path(report))
+            target = write_summary(outcomes, Path(report), with_info)
         except (WriteRefused, UnusableWorkbook) as exc:
             fail(f"错误：{exc}")
         say(f"汇总表已写入：{target}", err=fmt == "json")
