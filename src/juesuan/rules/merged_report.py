@@ -20,7 +20,8 @@ def check_merged(report: Report) -> list[Finding]:
         return []
     text = str(item.value).strip()
     if not (text.isascii() and text.isdigit() and int(text) >= 1):
-        return [MERGED_UNITS_INVALID.finding(INFO_SHEET, item.address, "not_number", value=item.value)]
+        return [MERGED_UNITS_INVALID.finding(INFO_SHEET, item.address, "not_number", shown=item.value,
+                                            value=item.value)]
     if report.entity != DEPARTMENT_REPORT:
         return [MERGED_UNITS_INVALID.finding(INFO_SHEET, item.address, "not_department", value=item.value)]
     return transfers_included(report) if report.merged_units > 1 else []

@@ -21,7 +21,7 @@ TRANSFERS_INCLUDED = _rule(
     "部门的收入和支出都重复计算了这笔钱：请用 juesuan merge --offset 汇总以抵销；如来自（付给）部门以外，请在备注中说明")
 MERGED_UNITS_INVALID = _rule(
     "M03", ERROR, "汇总单位数必须是正整数，且只用于部门决算", FAMILY,
-    not_number="{table}：汇总单位数（{cell}）应为正整数，实为“{value}”；尾差暂按 1 个单位审核",
+    not_number="{table}：汇总单位数（{cell}）应为正整数，实为“{shown}”；尾差暂按 1 个单位审核",
     not_department="{table}：填了汇总单位数（{cell}），但报表类型不是“部门”；尾差暂按 1 个单位审核")
 TRANSFER_UNMATCHED = _rule(
     "M04", WARNING, "内部往来未能逐科目对应抵销", FAMILY,
