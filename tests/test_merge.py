@@ -185,13 +185,26 @@ def test_force_merges_a_unit_with_errors_and_says_so_in_the_review(tmp_path):
     assert code == 1          # the typo (500.70 for 500.07) is in the department's figures too
 
 
-def test_output_naming_an_input_is_refused(tmp_path):
+def test_an_existing_output_is_replaced_only_when_merge_wrote_it(tmp_path):
     unit = tmp_path / "单位.xlsx"
     unit.write_bytes(sample_path(ZIBO).read_bytes())
     before = unit.read_bytes()
-    code, text = run("merge", unit, sample_path(LIAOCHENG), "-o", unit, "--name", "部门")
-    assert code == 2 and "覆盖" in text, text
-    assert unit.read_bytes() == before
+    for inputs in ((unit, sample_path(LIAOCHENG)), (sample_path(ZIBO), sample_path(LIAOCHENG))):
+        # -o names an input, or any other workbook a clerk filled
+        code, text = run("merge", *inputs, "-o", unit, "--name", "部门")
+        assert code == 2 and "覆盖" in text, text
+        assert unit.read_bytes() == before
+    dept = tmp_path / "部门.xlsx"
+    assert run("merge", sample_path(ZIBO), sample_path(LIAOCHENG), "-o", dept, "--name", "部门")[0] == 0
+    book = openpyxl.load_workbook(dept)
+    review = book["审核结果"]
+    row = next(r for r in range(6, review.max_row + 1) if review.cell(r, 3).value == "R2.2")
+    review.cell(row, 10).value = "各单位尾差累计"
+    book.save(dept)
+    code, text = run("merge", sample_path(ZIBO), sample_path(LIAOCHENG), "-o", dept, "--name", "部门")
+    assert code == 0 and "保留了其审核结果中的 1 条备注" in text, text
+    review = openpyxl.load_workbook(dept)["审核结果"]
+    assert [review.cell(r, 10).value for r in range(6, review.max_row + 1) if review.cell(r, 10).value] == ["各单位尾差累计"]
 
 
 # --- internal transfers ------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from pathlib import Path
 from ..domain.catalog import Catalog
 from ..domain.errors import UnusableWorkbook
 from ..domain.labels import year_label
-from ..domain.schema import COMPOSITION_SHEET, INFO_SHEET
+from ..domain.schema import COMPOSITION_SHEET, INFO_SHEET, MERGED_UNITS
 from ..exit_codes import Exit
 from ..io.composition_xlsx import render_composition
+from ..io.reader import read_report
 from ..io.review_xlsx import read_notes, write_review
 from ..io.template_xlsx import build_workbook
 from ..io.workbook_file import save_new_workbook
@@ -74,7 +75,7 @@ def merge_books(paths, name: str, catalog: Catalog, target, offset: bool = False
     result = check_report(merged.report, catalog, str(target))
     result.findings = sort_findings(result.findings + merged.findings)
     replaced = target.exists()
-    notes = read_notes(target) if replaced else {}
+    notes = read_notes(target) if replaced else {}     # a department merged before: its 备注 stay
     workbook = build_workbook(catalog, merged.report)
     sheet = workbook.create_sheet(COMPOSITION_SHEET, workbook.sheetnames.index(INFO_SHEET) + 1)
     render_composition(sheet, composition_grid(merged, [str(p) for p in paths], [c.summary[ERROR] for c in inputs]))
@@ -97,6 +98,17 @@ def _refuse_arguments(paths: list[Path], name: str, target: Path) -> None:
     for path in paths:
         if not path.exists():
             raise MergeRefused(f"{path}：文件不存在，未汇总", Exit.UNUSABLE)
+    if target.exists() and not _merged_before(target):
+        raise MergeRefused(f"“{target}”已存在，且不是汇总生成的部门决算工作簿（可能是已填写的工作簿），未覆盖："
+                           "请换一个输出文件名", Exit.UNUSABLE)
+
+
+def _merged_before(path: Path) -> bool:
+    """Whether `path` is a workbook merge wrote (its 单位信息 declares 汇总单位数): only such a file is replaced."""
+    try:
+        return read_report(path).info.get(MERGED_UNITS.key) is not None
+    except UnusableWorkbook:
+        return False
 
 
 def _checked(path: Path, catalog: Catalog) -> CheckResult:
