@@ -58,6 +58,8 @@ def render_composition(ws, grid: CompositionGrid) -> None:
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link_location(*item.link),
                                            display=str(item.value))
                 cell.font = _LINK
+        if any(c.style == HEADER for c in cells):
+            ws.row_dimensions[number].height = 30     # unit names as column titles take two lines
     ws.row_dimensions[1].height = 30
     fit_to_width(ws)
     ws.print_title_rows = "1:2"

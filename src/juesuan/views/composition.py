@@ -15,7 +15,7 @@ from ..rules.merge import Merged
 
 TITLE, HEADING, HEADER, TEXT, AMOUNT, SHARE, TOTAL, TOTAL_AMOUNT, TOTAL_SHARE = (
     "title", "heading", "header", "text", "amount", "share", "total", "total_amount", "total_share")
-WIDTHS = (10, 40, 34, 16, 16, 16, 16, 16)     # columns beyond these take the last width
+WIDTHS = (10, 48, 34, 16, 16, 16, 16, 16)     # columns beyond these take the last width
 INCOME_TOTAL, SPENDING_TOTAL = "本年收入合计", "本年支出合计"   # the two totals each unit is listed with
 
 
