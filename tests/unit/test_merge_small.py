@@ -129,3 +129,16 @@ def test_offset_eliminates_the_matched_part_through_every_total_and_reports_the_
     assert (line.code, line.income, line.spending, line.eliminated) == ("2010301", D("50.00"), D("30.00"), D("30.00"))
     [rest] = [f for f in merged.findings if f.rule == "M04"]
     assert "未抵销的 20.00" in rest.message and rest.table == "公开02"
+
+
+def test_a_unit_stopping_at_a_kuan_another_breaks_down_is_named():
+    a, b = unit(name="甲"), unit(name="乙")
+    for report, rows in ((a, (("201", "10.00"), ("20103", "10.00"))),
+                         (b, (("201", "5.00"), ("20103", "5.00"), ("2010301", "5.00")))):
+        for code, value in rows:
+            add_code_row(report, "公开03", code, "").cells[1].value = D(value)
+    merged = merge(a, b)
+    [level] = [f for f in merged.findings if f.rule == "M07"]
+    assert (level.table, level.cell) == ("公开03", "A8") and "单位“甲”" in level.message and "20103" in level.message
+    # the department's 20103 (15.00) is indeed not the sum of the 项 listed under it (5.00)
+    assert any(f.rule == "R3.2" and f.cell == "C8" and f.severity == "error" for f in audit(merged.report, CATALOG))
