@@ -259,3 +259,18 @@ def test_without_offset_the_audit_says_transfers_are_included():
     said = {(f.table, f.cell) for f in check_report(merged, CATALOG).findings if f.rule == "M02"}
     # 合计 row 6; after 编码 (A) and 名称 (B), 栏次 n is column C + n − 1: 02 栏次3 → E, 03 栏次6 → H
     assert said == {("公开02", "E6"), ("公开03", "H6")}
+
+
+def test_batch_merges_the_folder_it_checked(tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for name in (LIAOCHENG, ZIBO):
+        (folder / f"{name}.xlsx").write_bytes(sample_path(name).read_bytes())
+    dept = folder / "部门.xlsx"           # inside the folder: not one of the units when checked again
+    for _run in range(2):
+        code, text = run("batch", folder, "-j", "1", "--merge", dept, "--name", "测试部门")
+        assert code == 0 and "部门汇总已写入" in text, text
+    merged = read_report(dept)
+    assert (merged.merged_units, merged.value(Ref("公开01", "58", 2))) == (2, amount("1725.28"))
+    code, text = run("batch", folder, "-j", "1", "--merge", dept)
+    assert code == 2 and "--name" in text

@@ -142,3 +142,9 @@ def test_a_unit_stopping_at_a_kuan_another_breaks_down_is_named():
     assert (level.table, level.cell) == ("公开03", "A8") and "单位“甲”" in level.message and "20103" in level.message
     # the department's 20103 (15.00) is indeed not the sum of the 项 listed under it (5.00)
     assert any(f.rule == "R3.2" and f.cell == "C8" and f.severity == "error" for f in audit(merged.report, CATALOG))
+
+
+def test_a_department_merged_again_counts_every_unit_behind_it():
+    first = merge(unit(name="甲"), unit(name="乙"), unit(name="丙")).report
+    assert first.merged_units == 3
+    assert merge(first, unit(name="丁")).report.merged_units == 4

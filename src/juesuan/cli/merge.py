@@ -60,3 +60,30 @@ def merge(books, output, name, offset, force, catalogs):
         if f.severity == ERROR:
             say(f"  [错误] {f.rule:<6} {f.where} {f.message}")
     sys.exit(Exit.ERRORS if outcome.result.has_errors else Exit.OK)
+
+
+def merge_options(function):
+    """batch --merge 部门.xlsx --name … [--offset]: the folder's workbooks merged after they are checked."""
+    for option in reversed((
+            click.option("--merge", "merge_target", type=click.Path(dir_okay=False), metavar="部门.xlsx",
+                         help="审核后把全部工作簿汇总为部门决算工作簿（同 juesuan merge；需 --name）"),
+            click.option("--name", metavar="部门名称", help="与 --merge 同用：汇总后的部门名称"),
+            click.option("--offset", is_flag=True, help="与 --merge 同用：抵销单位之间的内部往来"))):
+        function = option(function)
+    return function
+
+
+def merge_into(books, target, name, catalog, offset: bool, err: bool = False) -> Exit:
+    """batch's merge: say what happened in one or a few lines; the exit code of the merge."""
+    try:
+        outcome = merge_books(books, name, catalog, target, offset=offset)
+    except MergeRefused as exc:
+        say(f"未汇总：{exc.message}", err=True)
+        return exc.code
+    except WriteRefused as exc:
+        say(f"未汇总：{exc}", err=True)
+        return Exit.UNUSABLE
+    s = outcome.result.summary
+    say(f"部门汇总已写入：{outcome.target}（{len(outcome.inputs)} 个工作簿；汇总结果审核：错误 {s[ERROR]} 条，"
+        f"警告 {s[WARNING]} 条，提示 {s[INFO]} 条）", err=err)
+    return Exit.ERRORS if outcome.result.has_errors else Exit.OK

@@ -113,7 +113,9 @@ def merge_reports(units: list[Unit], name: str, catalog: Catalog, offset: bool =
             total = in_yuan[ref] + changes.get(ref, ZERO)
             cell.value = round_cents(total / out_scale) if unit == WAN_YUAN else total
     info = {"unit_name": name, "year": common_year(units), "amount_unit": unit,
-            "report_type": DEPARTMENT_REPORT, MERGED_UNITS.key: len(units)}
+            "report_type": DEPARTMENT_REPORT,
+            # a department merged before counts with all its units: each of them rounded its figures
+            MERGED_UNITS.key: sum(u.report.merged_units for u in units)}
     rows = {f.key: f.row for f in (*INFO_FIELDS, *MERGE_INFO_FIELDS)}
     report.info.update({key: InfoValue(value, rows[key]) for key, value in info.items()})
     contributions = {ref: tuple(None if v is None else v * u.scale / out_scale for u, v in zip(units, figures))

@@ -48,7 +48,7 @@ def composition_grid(merged: Merged, files: list[str], errors: list[int]) -> Com
     grid = CompositionGrid(COMPOSITION_SHEET)
     grid.add(GridCell(f"{report.unit_name} 决算单位构成", TITLE))
     grid.add(GridCell(f"部门：{report.unit_name}    年度：{report.year}    金额单位：{report.amount_unit}    "
-                      f"汇总单位数：{len(merged.units)}"))
+                      f"汇总单位数：{report.merged_units}"))
     if merged.offset:
         grid.add(GridCell("内部往来：已按科目抵销（见“二、内部往来抵销”），部门合计不含单位之间的上级补助、上缴上级等往来。"))
     else:
