@@ -274,3 +274,35 @@ def test_batch_merges_the_folder_it_checked(tmp_path):
     assert (merged.merged_units, merged.value(Ref("公开01", "58", 2))) == (2, amount("1725.28"))
     code, text = run("batch", folder, "-j", "1", "--merge", dept)
     assert code == 2 and "--name" in text
+
+
+def test_the_excel_button_merges_the_folder_of_the_open_book(tmp_path):
+    import os
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")   # as tests/test_excel.py: xlwings' remote engine
+    import support.xlwings_replay as replay
+
+    import juesuan.excel as xl
+    folder = tmp_path / "某局2024"
+    folder.mkdir()
+    for name in (LIAOCHENG, ZIBO):
+        (folder / f"{name}.xlsx").write_bytes(sample_path(name).read_bytes())
+    (folder / f"{ZIBO}-公开表.xlsx").write_bytes(b"not a unit")       # what 生成公开表 left: no unit
+    book = replay.remote_book(replay.payload_from_file(sample_path(ZIBO)))
+    target = folder / "某局2024-部门汇总.xlsx"
+    assert xl.merge(book, folder=folder) == target
+    (alert,) = book.json()["actions"]
+    assert alert["args"][0].startswith("汇总完成：2 个工作簿") and "部门名称：某局2024" in alert["args"][0]
+    merged = read_report(target)
+    assert (merged.unit_name, merged.value(Ref("公开01", "58", 2))) == ("某局2024", amount("1725.28"))
+    edited = openpyxl.load_workbook(target)
+    edited["单位信息"]["B3"] = "某某市某某局"                   # the clerk corrects the department's name
+    edited.save(target)
+    assert xl.merge(replay.remote_book(replay.payload_from_file(sample_path(ZIBO))), folder=folder) == target
+    assert read_report(target).unit_name == "某某市某某局"
+    (folder / f"{JINAN}.xlsx").write_bytes(sample_path(JINAN).read_bytes())      # another year joins the folder
+    before = target.read_bytes()
+    book = replay.remote_book(replay.payload_from_file(sample_path(ZIBO)))
+    assert xl.merge(book, folder=folder) is None
+    (alert,) = book.json()["actions"]
+    assert alert["args"][0].startswith("汇总未完成：各单位的年度不同") and alert["args"][3] == "critical"
+    assert target.read_bytes() == before
