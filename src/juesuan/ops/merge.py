@@ -24,7 +24,7 @@ from ..io.template_xlsx import build_workbook
 from ..io.workbook_file import save_new_workbook
 from ..rules.findings import ERROR, sort_findings
 from ..rules.merge import Merged, Unit, common_year, merge_reports
-from ..rules.registry_merge import FORCED_UNIT
+from ..rules.registry_merge import FORCED_UNIT, SAME_FILE_TWICE
 from ..views.composition import composition_grid
 from ..views.review import build_review
 from . import CheckResult, check_book, check_report, finding_lines
@@ -72,6 +72,7 @@ def merge_books(paths, name: str, catalog: Catalog, target, offset: bool = False
     merged.findings += [FORCED_UNIT.finding(COMPOSITION_SHEET, None, unit=u.name, file=u.label,
                                             count=c.summary[ERROR])
                         for u, c in zip(units, inputs) if c.has_errors]
+    merged.findings += _repeated(paths)
     result = check_report(merged.report, catalog, str(target))
     result.findings = sort_findings(result.findings + merged.findings)
     replaced = target.exists()
@@ -109,6 +110,16 @@ def _merged_before(path: Path) -> bool:
         return read_report(path).info.get(MERGED_UNITS.key) is not None
     except UnusableWorkbook:
         return False
+
+
+def _repeated(paths: list[Path]) -> list:
+    """M09 for a file given more than once (by any name): allowed, as a way to test, but said."""
+    by_file: dict[tuple, list[Path]] = {}
+    for path in paths:
+        status = path.stat()
+        by_file.setdefault((status.st_dev, status.st_ino), []).append(path)
+    return [SAME_FILE_TWICE.finding(COMPOSITION_SHEET, None, file=str(names[0]), times=len(names))
+            for names in by_file.values() if len(names) > 1]
 
 
 def _checked(path: Path, catalog: Catalog) -> CheckResult:

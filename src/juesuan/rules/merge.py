@@ -34,8 +34,14 @@ from ..domain.schema import (
     YUAN,
 )
 from .findings import Finding
+from .registry_merge import (
+    LEVEL_CONFLICT,
+    MIXED_UNITS,
+    NAME_CONFLICT,
+    ROW_NOT_MERGED,
+    TRANSFER_UNMATCHED,
+)
 from .relations import Derivation, hierarchy, relations_for
-from .registry_merge import LEVEL_CONFLICT, MIXED_UNITS, NAME_CONFLICT, ROW_NOT_MERGED, TRANSFER_UNMATCHED
 
 YUAN_PER_WAN = Decimal(10000)
 

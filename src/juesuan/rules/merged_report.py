@@ -9,7 +9,14 @@ from __future__ import annotations
 from ..domain.labels import column_label
 from ..domain.model import Report
 from ..domain.money import fmt
-from ..domain.schema import DEPARTMENT_REPORT, INFO_SHEET, INTERNAL_TRANSFERS, MERGED_UNITS, TABLES, TOTAL_KEY
+from ..domain.schema import (
+    DEPARTMENT_REPORT,
+    INFO_SHEET,
+    INTERNAL_TRANSFERS,
+    MERGED_UNITS,
+    TABLES,
+    TOTAL_KEY,
+)
 from .findings import Finding
 from .registry_merge import MERGED_UNITS_INVALID, TRANSFERS_INCLUDED
 

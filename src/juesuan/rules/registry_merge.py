@@ -41,3 +41,6 @@ LEVEL_CONFLICT = _rule(
 MIXED_UNITS = _rule(
     "M08", INFO, "汇总的单位金额单位不同，已按元合计后统一换算", FAMILY,
     "各单位金额单位不同（{units}）：已全部换算为元相加，再一次换算为{target}（每个数字只四舍五入一次）")
+SAME_FILE_TWICE = _rule(
+    "M09", WARNING, "同一工作簿被汇总了不止一次", FAMILY,
+    "“{file}”被汇总了 {times} 次，其数字在部门决算中重复计算：如非有意，请去掉重复的文件后重新汇总")
