@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -34,6 +35,8 @@ def merge(books, output, name, offset, force, catalogs):
     汇总工作簿中“单位构成”表列出各单位及其占比、每个汇总数由哪些单位构成，以及抵销的内部往来。
     退出码：0 已汇总且汇总结果无错误；1 单位有错误未汇总，或汇总结果审核有错误；2 文件无法使用或无法写出。
     """
+    if Path(output).suffix.lower() != ".xlsx":
+        raise click.UsageError("汇总工作簿的文件名应以 .xlsx 结尾")
     try:
         outcome = merge_books(books, name, resolve_catalog(catalogs), output, offset=offset, force=force)
     except MergeRefused as exc:
