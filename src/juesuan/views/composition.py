@@ -71,12 +71,12 @@ def _units(grid: CompositionGrid, merged: Merged, files: list[str], errors: list
     grid.add(*(GridCell(h, HEADER) for h in ("序号", "单位名称", "文件", "原金额单位", INCOME_TOTAL, SPENDING_TOTAL,
                                               "占部门本年支出合计", "审核")))
     for index, (unit, file, count) in enumerate(zip(merged.units, files, errors)):
-        unit_spending = merged.contributions.get(spending, ())[index:index + 1] or (None,)
-        unit_income = merged.contributions.get(income, ())[index:index + 1] or (None,)
+        unit_income, unit_spending = (merged.contributions[ref][index] if ref in merged.contributions else None
+                                      for ref in (income, spending))
         status = "通过" if not count else f"有错误 {count} 条（按 --force 汇总）"
         grid.add(GridCell(index + 1), GridCell(unit.name), GridCell(file), GridCell(unit.report.amount_unit),
-                 GridCell(unit_income[0], AMOUNT), GridCell(unit_spending[0], AMOUNT),
-                 GridCell(_share(unit_spending[0], department_spending), SHARE), GridCell(status))
+                 GridCell(unit_income, AMOUNT), GridCell(unit_spending, AMOUNT),
+                 GridCell(_share(unit_spending, department_spending), SHARE), GridCell(status))
     if merged.offset:
         grid.add(GridCell(), GridCell("减：内部往来抵销"), GridCell(), GridCell(),
                  GridCell(merged.eliminated.get(income), AMOUNT), GridCell(merged.eliminated.get(spending), AMOUNT),
