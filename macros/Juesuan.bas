@@ -41,6 +41,15 @@ Failed:
     ShowSetupHelp Err.Description
 End Sub
 
+' Add-in ribbon only: merge the saved workbooks of the active workbook's folder.
+Public Sub JuesuanMerge()
+    On Error GoTo Failed
+    RunPython "import juesuan.excel as xl; xl.merge()"
+    Exit Sub
+Failed:
+    ShowSetupHelp Err.Description
+End Sub
+
 ' RunPython itself raises only when Python cannot be started at all (no interpreter,
 ' no xlwings DLL); errors inside Python come back as juesuan's own message boxes.
 Private Sub ShowSetupHelp(ByVal detail As String)

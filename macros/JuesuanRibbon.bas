@@ -19,3 +19,7 @@ End Sub
 Public Sub RibbonClearMarks(control As IRibbonControl)
     JuesuanClearMarks
 End Sub
+
+Public Sub RibbonMerge(control As IRibbonControl)
+    JuesuanMerge
+End Sub

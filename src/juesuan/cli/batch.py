@@ -27,6 +27,7 @@ from ..views.summary import (
     status_of,
     warning_counts,
 )
+from .merge import merge_into, merge_options
 from .options import (
     catalog_option,
     command,
@@ -61,7 +62,8 @@ def _text_line(outcome: dict) -> str:
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
               help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")
-def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader):
+@merge_options
+def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_target=None, name=None, offset=False):
     """批量审核：审核文件夹（含子文件夹）中的全部 .xlsx / .xlsm 工作簿。
 
     \b
@@ -82,7 +84,9 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader):
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:     # a mistyped folder is the reviewer's typo, not a workbook to list as unusable
         fail("没有这个文件夹或文件：" + "、".join(missing) + "（请检查路径是否写错）")
-    files = find_workbooks(paths, exclude=[report] if report else [])
+    if merge_target and not (name or "").strip():
+        raise click.UsageError("--merge 需要同时用 --name 指定部门名称")
+    files = find_workbooks(paths, exclude=[p for p in (report, merge_target) if p])
     if report and file_identity(Path(report)) in {file_identity(f) for f in files} - {None}:
         raise click.UsageError("汇总表不能写到被审核的工作簿上，请换一个文件名")
     if not files:
@@ -114,6 +118,8 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader):
         except (WriteRefused, UnusableWorkbook) as exc:
             fail(f"错误：{exc}")
         say(f"汇总表已写入：{target}", err=fmt == "json")
+    if merge_target:
+        code = max(code, merge_into(names, merge_target, name, catalog, offset, err=fmt == "json"))
     sys.exit(code)
 
 

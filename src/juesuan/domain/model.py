@@ -16,6 +16,7 @@ from .schema import (
     CODE,
     DEFAULT_AMOUNT_UNIT,
     DEFAULT_REPORT_TYPE,
+    DEPARTMENT_REPORT,
     INFO_FIELDS,
     LEVEL_BY_LENGTH,
     REPORT_TYPES,
@@ -135,6 +136,17 @@ class Report:
         """单位 or 部门, the word the printed notes use; blank or unreadable reads 单位."""
         kind = self.info_value("report_type")
         return kind if kind in REPORT_TYPES else DEFAULT_REPORT_TYPE
+
+    @property
+    def merged_units(self) -> int:
+        """How many units a 部门 report sums (汇总单位数, written by merge): each of its 万元 figures
+        carries that many roundings. 1 for a unit's own report and for a blank or unusable value
+        (the audit reports the latter, rules/registry_merge.py)."""
+        value = self.info_value("merged_units")
+        text = str(value).strip() if value is not None else ""
+        if self.entity != DEPARTMENT_REPORT or not text.isdigit() or not text.isascii():
+            return 1
+        return max(1, int(text))
 
     # --- cells -----------------------------------------------------------
     def cell(self, ref: Ref) -> Cell | None:

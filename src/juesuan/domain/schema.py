@@ -50,6 +50,20 @@ INFO_FIELDS = (
     InfoField("report_type", "报表类型", 6, "单位决算选“单位”，部门汇总决算选“部门”", REPORT_TYPES),
 )
 
+# --- consolidation (汇总, juesuan merge) ---------------------------------------------
+# A merged figure is the sum of k units' figures, each rounded once when published in 万元:
+# it carries k roundings, so the audit widens the 尾差 envelope k-fold. The workbook is checked
+# again later, so k lives in the file: a 单位信息 row of its own, written by merge only (the
+# clerk's template has no such row) and read only where column A carries its label.
+MERGED_UNITS = InfoField("merged_units", "汇总单位数", INFO_FIELDS[-1].row + 1,
+                         "由汇总（juesuan merge）填写：本部门决算汇总的单位个数。万元金额的尾差按此放宽，请勿修改")
+MERGE_INFO_FIELDS = (MERGED_UNITS,)
+COMPOSITION_SHEET = "单位构成"   # written by merge: the units, their shares, who contributed to each figure
+# Internal transfers between the units of one department (抵销): (income table, 栏次) received
+# by one unit against (spending table, 栏次) paid by another, both by function code.
+INTERNAL_TRANSFERS = ((("公开02", 3), ("公开03", 6)),    # 上级补助收入 ↔ 对附属单位补助支出
+                      (("公开02", 6), ("公开03", 4)))    # 附属单位上缴收入 ↔ 上缴上级支出
+
 
 @dataclass(frozen=True)
 class Column:

@@ -1,4 +1,5 @@
-"""The buttons inside Excel: 审核, 填充计算, 生成公开表, 清除标记 on the open workbook (xlwings).
+"""The buttons inside Excel: 审核, 填充计算, 生成公开表, 清除标记 on the open workbook (xlwings),
+and 汇总 (the add-in's ribbon only) over the workbooks of its folder.
 
 The VBA macros (``macros/Juesuan.bas``, built into ``xlsx_templates/juesuan.xlam`` and
 ``xlsx_templates/standard.xlsm`` by ``python -m juesuan.excel.build``) each make one call::
@@ -24,10 +25,13 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import ops
+from ..batch import find_workbooks
 from ..domain.catalog import Catalog, load_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..io.publication_xlsx import render_workbook
+from ..io.reader import read_report
 from ..io.workbook_file import save_new_workbook
+from ..ops.merge import MergeRefused, merge_books
 from ..rules.findings import ERROR, INFO, WARNING
 from ..rules.parse import parse_grids
 from ..views.publication import build_publication
@@ -45,7 +49,7 @@ from .live import (
 
 TITLE = "决算助手"
 LOG_NAME = "juesuan-excel.log"
-ENTRY_POINTS = ("validate", "fill", "publish", "clear_marks")
+ENTRY_POINTS = ("validate", "fill", "publish", "clear_marks", "merge")
 
 
 def _xlwings():
@@ -180,9 +184,44 @@ def publish(book=None, output: str | os.PathLike | None = None, *, catalog=None)
     return _run("生成公开表", work, book)
 
 
-def _book_path(book) -> Path:
+def _book_path(book, action: str = "生成公开表") -> Path:
     """Where the open workbook lives; the output goes next to it."""
     full = str(book.fullname)
     if not full or "://" in full or not os.path.isabs(full):
-        raise UnusableWorkbook("工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成公开表")
+        raise UnusableWorkbook(f"工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再{action}")
     return Path(full)
+
+
+# --- 汇总 (add-in ribbon) ---------------------------------------------------------------------
+MERGED_SUFFIX = "-部门汇总"      # <folder>/<folder name>-部门汇总.xlsx
+PUBLISHED_SUFFIX = "-公开表"     # what 生成公开表 writes next to a workbook: never a unit to merge
+
+
+def merge(book=None, folder: str | os.PathLike | None = None, *, catalog=None):
+    """汇总: merge the saved workbooks of the open book's folder (as juesuan merge does) into
+    <folder>/<folder name>-部门汇总.xlsx. The department's name is the folder's, or the 单位名称
+    of the department workbook a previous 汇总 left there (so a clerk's correction stays)."""
+    def work(book):
+        where = Path(folder) if folder else _book_path(book, "汇总").parent
+        target = where / f"{where.name}{MERGED_SUFFIX}.xlsx"
+        name = where.name
+        if target.exists():
+            try:
+                name = read_report(target).unit_name or name
+            except UnusableWorkbook:
+                pass                     # merge_books refuses to replace it and says why
+        books = [p for p in find_workbooks([where], exclude=[target]) if not p.stem.endswith(PUBLISHED_SUFFIX)]
+        try:
+            outcome = merge_books(books, name, _resolve_catalog(catalog), target)
+        except MergeRefused as exc:
+            _alert(book, f"汇总未完成：{exc.message}", "critical")
+            return None
+        transfers = any(f.rule == "M02" for f in outcome.result.findings)
+        extra = ("\n汇总结果含单位之间的内部往来（见“审核结果”M02）；抵销请用命令行 juesuan merge --offset。"
+                 if transfers else "")
+        _alert(book, f"汇总完成：{len(books)} 个工作簿（按各文件已保存的内容）汇总为\n{target}\n"
+                     f"部门名称：{name}（可在汇总工作簿的“单位信息”中修改，再次汇总时沿用）。\n"
+                     f"汇总结果审核：{_summary(outcome.result.summary)}。{extra}",
+               "critical" if outcome.result.has_errors else "info")
+        return target
+    return _run("汇总", work, book)

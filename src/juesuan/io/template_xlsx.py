@@ -23,6 +23,7 @@ from ..domain.schema import (
     CODE,
     INFO_FIELDS,
     INFO_SHEET,
+    MERGE_INFO_FIELDS,
     REVIEW_SHEET,
     SINGLE_ROW,
     TABLE_IDS,
@@ -90,6 +91,11 @@ def _info_sheet(ws, report: Report) -> None:
             ws.add_data_validation(validation)
         if field.key == YEAR_FIELD:
             ws.add_data_validation(_year_validation(f"B{field.row}"))
+    for field in MERGE_INFO_FIELDS:     # a merged workbook's own rows (never in the blank template)
+        if report.info_value(field.key) is not None:
+            box(ws, field.row, 1, field.label, font=BOLD)
+            box(ws, field.row, 2, report.info_value(field.key))
+            box(ws, field.row, 3, field.hint, font=Font(name=BODY_FONT, size=9, color="595959"))
     legend_row = INFO_FIELDS[-1].row + 2
     ws.cell(row=legend_row, column=1, value="填写说明").font = BOLD
     notes = [

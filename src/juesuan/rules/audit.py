@@ -24,6 +24,7 @@ from ..domain.schema import (
     YUAN,
 )
 from .findings import Finding, sort_findings
+from .merged_report import check_merged
 from .narrow import Narrowing
 from .parents import PLACEHOLDER_NAME
 from .registry import (
@@ -60,8 +61,9 @@ def envelope(report: Report, relation: Relation, derivation: Derivation | None =
 
 
 def rounding_limit(report: Report, figures: int) -> Decimal:
-    """0.005 万元 per rounded figure; nothing in 元, where the arithmetic is exact."""
-    return HALF_CENT * figures if report.amount_unit == WAN_YUAN else ZERO
+    """0.005 万元 per rounded figure; nothing in 元, where the arithmetic is exact. A figure of a
+    merged 部门 report sums the figures of its units (汇总单位数), each rounded once."""
+    return HALF_CENT * figures * report.merged_units if report.amount_unit == WAN_YUAN else ZERO
 
 
 def rounding_drift(report: Report, derivation: Derivation, ref: Ref) -> bool:
@@ -300,6 +302,7 @@ def audit(report: Report, catalog: Catalog) -> list[Finding]:
     findings += check_codes(report, catalog)
     findings += check_amounts(report)
     findings += check_magnitude(report)
+    findings += check_merged(report)
     relations = relations_for(report, catalog)
     derivation = Derivation(report, relations)
     blank_derived = unfilled(report, derivation)

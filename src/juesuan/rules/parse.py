@@ -24,6 +24,7 @@ from ..domain.schema import (
     ECONOMIC,
     INFO_FIELDS,
     INFO_SHEET,
+    MERGE_INFO_FIELDS,
     TABLE_IDS,
     TABLES,
     TOTAL_KEY,
@@ -195,6 +196,9 @@ class _Reader:
                 self.findings.append(INFO_MISSING.finding(INFO_SHEET, a1(field.row, 2), "name_unusable",
                                                           name=value, value=raw))
             info[field.key] = InfoValue(value, field.row)
+        for field in MERGE_INFO_FIELDS:     # only a merged workbook has them: its row says so in column A
+            if grid is not None and text_of(cell_at(grid, field.row, 1)) == field.label:
+                info[field.key] = InfoValue(text_of(cell_at(grid, field.row, 2)) or None, field.row)
         return info
 
     def read_fixed(self, table_id: str, grid: Grid) -> Table:

@@ -323,6 +323,8 @@ class Derivation:
         held = self.report.value(ref)
         if held is None:
             return 0
-        if ref in self.solver and self.values.get(ref) == held:
-            return max(1, self.leaves(ref))   # held value is the exact sum: it carries its inputs' rounding
+        # held value is the exact sum: it carries its inputs' rounding; so does any total of a merged
+        # report, a sum of the units' totals, some of which were exact sums of their own inputs
+        if ref in self.solver and (self.values.get(ref) == held or self.report.merged_units > 1):
+            return max(1, self.leaves(ref))
         return 1
