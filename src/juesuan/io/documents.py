@@ -1,0 +1,147 @@
+"""Reading a published document (text, Word .docx, PDF) into a neutral Document.
+
+Only this module touches the files; python-docx and pdfplumber are imported lazily, when
+a .docx or .pdf is given, so the core runs without them (they are the ``[import]`` extra).
+Tables become rows of cells, prose becomes one-cell lines, each with its position in the
+original; everything a user can hand us that we cannot read ends in one UnusableWorkbook
+with a Chinese message.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..domain.document import DocLine, Document
+from ..domain.errors import UnusableWorkbook
+
+TEXT_SUFFIXES = (".txt",)
+DOCUMENT_SUFFIXES = (".txt", ".pdf", ".docx")
+_MISSING_LIBRARY = "读取 {kind} 文件需要安装 {package}：pip install \"juesuan[import]\"（或 pip install {package}）"
+
+
+def is_document(path) -> bool:
+    """A file the importer reads (by its suffix): a published disclosure rather than a workbook."""
+    return Path(path).suffix.lower() in DOCUMENT_SUFFIXES
+
+
+def read_document(path) -> Document:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in DOCUMENT_SUFFIXES:
+        raise UnusableWorkbook(f"不支持的文件类型“{suffix or '无扩展名'}”：可导入 .txt、.pdf、.docx", str(path))
+    if not path.is_file():
+        raise UnusableWorkbook("文件不存在或不是普通文件", str(path))
+    if suffix == ".txt":
+        return read_text(path)
+    if suffix == ".docx":
+        return read_docx(path)
+    return read_pdf(path)
+
+
+# --- text -----------------------------------------------------------------------------------
+def _decode(raw: bytes, where: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnusableWorkbook("文本文件编码无法识别（请保存为 UTF-8）", where)
+
+
+def text_document(text: str, path: str = "") -> Document:
+    """Lines of a text shaped like the seeds: a line with a tab is a table row."""
+    lines = []
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        tabular = "\t" in line
+        cells = tuple(line.split("\t")) if tabular else (line,)
+        lines.append(DocLine(cells, f"第{number}行", tabular))
+    return Document(path, lines, "text")
+
+
+def read_text(path: Path) -> Document:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnusableWorkbook(f"无法读取文件：{exc.strerror or exc}", str(path)) from None
+    return text_document(_decode(raw, str(path)), str(path))
+
+
+# --- Word -----------------------------------------------------------------------------------
+def read_docx(path: Path) -> Document:
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError:
+        raise UnusableWorkbook(_MISSING_LIBRARY.format(kind="Word", package="python-docx"), str(path)) from None
+    try:
+        book = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many types for a damaged or foreign file
+        raise UnusableWorkbook(f"无法作为 Word（.docx）文件打开（{type(exc).__name__}）：请确认文件完好，"
+                               "旧版 .doc 请先另存为 .docx", str(path)) from None
+    lines: list[DocLine] = []
+    paragraphs = tables = 0
+    for child in book.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            paragraphs += 1
+            lines.append(DocLine((Paragraph(child, book).text,), f"第{paragraphs}段"))
+        elif tag == "tbl":
+            tables += 1
+            for number, row in enumerate(Table(child, book).rows, start=1):
+                lines.append(DocLine(_row_cells(row), f"第{tables}个表格第{number}行", True))
+    return Document(str(path), lines, "docx")
+
+
+def _row_cells(row) -> tuple[str, ...]:
+    """The text of each grid cell; a cell merged across columns counts once (the rest blank)."""
+    cells, previous = [], None
+    for cell in row.cells:
+        same = previous is not None and cell._tc is previous
+        cells.append("" if same else "\n".join(p.text for p in cell.paragraphs))
+        previous = cell._tc
+    return tuple(cells)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+def read_pdf(path: Path) -> Document:
+    try:
+        import pdfplumber
+    except ImportError:
+        raise UnusableWorkbook(_MISSING_LIBRARY.format(kind="PDF", package="pdfplumber"), str(path)) from None
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:  # pdfminer raises many types for damaged or encrypted files
+        raise UnusableWorkbook(f"无法作为 PDF 文件打开（{type(exc).__name__}）：文件可能已损坏或已加密", str(path)) from None
+    lines: list[DocLine] = []
+    try:
+        with pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                lines += _page_lines(page, f"第{number}页")
+    except UnusableWorkbook:
+        raise
+    except Exception as exc:
+        raise UnusableWorkbook(f"读取 PDF 内容时出错（{type(exc).__name__}）", str(path)) from None
+    if not any(line.text.strip() for line in lines):
+        raise UnusableWorkbook("PDF 中没有可读取的文字（可能是扫描件，需先做文字识别）", str(path))
+    return Document(str(path), lines, "pdf")
+
+
+def _page_lines(page, where: str) -> list[DocLine]:
+    """Table rows and prose lines of one page, top to bottom."""
+    found = page.find_tables()
+    boxes = [table.bbox for table in found]
+    placed: list[tuple[float, int, DocLine]] = []
+    for order, table in enumerate(found):
+        for row_no, row in enumerate(table.extract()):
+            cells = tuple((c or "").strip() for c in row)
+            placed.append((table.bbox[1] + row_no * 0.001, order, DocLine(cells, where, True)))
+
+    def outside(obj) -> bool:
+        x = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
+        y = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    for text_line in page.filter(outside).extract_text_lines():
+        placed.append((text_line["top"], -1, DocLine((text_line["text"],), where)))
+    placed.sort(key=lambda item: (item[0], item[1]))
+    return [line for _, _, line in placed]
