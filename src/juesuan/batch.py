@@ -23,20 +23,23 @@ from .domain.catalog import Catalog
 from .domain.errors import UnusableWorkbook
 from .exit_codes import Exit
 from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
+from .io.documents import DOCUMENT_SUFFIXES, is_document
 from .io.reader import SUPPORTED
 from .ops import check_book
+from .ops.imports import NARRATIVE_SUFFIX, check_document
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
 SKIPPED_PREFIXES = (*LOCK_PREFIXES, TEMP_PREFIX)    # office programs' lock files, our own temporary files
 # Spreadsheets we cannot check are still listed (as unusable, with the reason): a unit that
 # sent an .xls must not pass unnoticed.
-LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et")
+LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et") + DOCUMENT_SUFFIXES   # published documents: imported in memory
 
 
 # --- finding the workbooks -------------------------------------------------------------------
 def _is_candidate(name: str) -> bool:
-    return name.lower().endswith(LISTED_SUFFIXES) and not name.startswith(SKIPPED_PREFIXES)
+    return (name.lower().endswith(LISTED_SUFFIXES) and not name.startswith(SKIPPED_PREFIXES)
+            and not name.endswith(NARRATIVE_SUFFIX))     # the 情况说明 `import` wrote beside a workbook
 
 
 def _sort_key(path: Path) -> tuple:
@@ -96,6 +99,8 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
     `between` is called after reading, before that comparison (a seam for tests and tools).
     """
     try:
+        if is_document(path):
+            return check_document(path, catalog).to_json()
         return check_book(path, catalog, reader, between).to_json()
     except UnusableWorkbook as exc:
         return {"file": path, "error": exc.message}

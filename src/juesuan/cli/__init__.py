@@ -9,6 +9,7 @@ from .. import __version__
 from .batch import batch_command
 from .check import check, rules, template
 from .fill import fill
+from .import_doc import import_command
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
 from .zh import install as use_chinese_messages
@@ -35,6 +36,7 @@ def main():
 for command, name in ((template, "template"), (check, "check"), (rules, "rules"), (fill, "fill"),
                       (publish_command, "publish"), (batch_command, "batch")):
     main.add_command(command, name)
+main.add_command(import_command, "import")
 
 
 if __name__ == "__main__":  # pragma: no cover

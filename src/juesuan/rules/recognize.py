@@ -86,10 +86,12 @@ def _report(parts: Parts, placer: Placer, findings: list[Finding]) -> Report:
 def cite_positions(findings: list[Finding], imported: Imported) -> list[Finding]:
     """Add the document position of each finding's cell to its message: "（原文第112行）"."""
     by_address: dict[tuple[str, int, int], str] = {}
+    by_row: dict[tuple[str, int], str] = {}         # a code or name cell: where its row was printed
     for ref, where in imported.positions.items():
         cell = imported.report.cell(ref)
         if cell is not None:
             by_address[(ref.table, cell.row, cell.col)] = where
+            by_row.setdefault((ref.table, cell.row), where)
     for finding in findings:
         if not finding.cell or finding.table not in TABLES:
             continue
@@ -97,7 +99,7 @@ def cite_positions(findings: list[Finding], imported: Imported) -> list[Finding]
             row, col = parse_a1(finding.cell)
         except (ValueError, IndexError):
             continue
-        where = by_address.get((finding.table, row, col))
+        where = by_address.get((finding.table, row, col)) or by_row.get((finding.table, row))
         if where and "原文" not in finding.message:
             finding.message = f"{finding.message}（原文{where}）"
     return findings
