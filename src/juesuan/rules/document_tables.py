@@ -142,7 +142,10 @@ def _split_row(cells: list[str], width: int) -> tuple[list[str], list[str]]:
     k = 0
     while k < len(cells) and squeeze(cells[k]) == "":
         k += 1
-    while k < len(cells) and squeeze(cells[k]) and not is_value(cells[k]):
+    first = k
+    # the code, then name cells; a cell with digits after the code is a (mistyped) figure, not a name
+    while k < len(cells) and squeeze(cells[k]) and not is_value(cells[k]) \
+            and (k == first or not re.search(r"[0-9]", cells[k])):
         k += 1
     values = cells[k:]
     return cells[:k], values + [""] * (width - len(values))
@@ -176,7 +179,7 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
         extra = [v for v in values[len(columns):] if squeeze(v)]
         values = values[:len(columns)]
         has_figures = any(squeeze(v) for v in values)
-        if extra or any(not is_value(v) for v in values):
+        if extra or (not code and any(not is_value(v) for v in values)):   # a code row's bad figure: I02
             placer.unplaced(table_id, line)
             last_blank_row = None
             continue
