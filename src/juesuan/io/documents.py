@@ -115,6 +115,9 @@ def read_pdf(path: Path) -> Document:
     lines: list[DocLine] = []
     try:
         with pdf:
+            title = str((pdf.metadata or {}).get("Title") or "").strip()
+            if title:       # e.g. "某某局2024年度单位决算公开表": the year a table page may not print
+                lines.append(DocLine((title,), "文件属性（标题）"))
             for number, page in enumerate(pdf.pages, start=1):
                 lines += _page_lines(page, f"第{number}页")
     except UnusableWorkbook:

@@ -143,8 +143,10 @@ def _read_info(line: DocLine, parts: Parts) -> None:
         unit = AMOUNT_UNIT.search(compact)
         if unit and unit.group(1) in AMOUNT_UNITS and "金额" in compact:
             parts.amount_unit = (unit.group(1), line.where)
-    named = UNIT_LINE.match(re.sub(r"\s*[:：]\s*", "：", text, count=1))
-    if named and parts.unit_name is None and not AMOUNT_UNIT.search(compact):
+    # "单位：某某局  金额单位：万元" on one line (our own publication prints it so)
+    before_unit = re.split(r"\s*金额单位", text)[0]
+    named = UNIT_LINE.match(re.sub(r"\s*[:：]\s*", "：", before_unit, count=1))
+    if named and parts.unit_name is None and not AMOUNT_UNIT.search(squeeze(before_unit)):
         label, value = named.group(1), re.sub(r"\s+", "", named.group(2))
         value = value.replace("(", "（").replace(")", "）")
         if value and value not in AMOUNT_UNITS:
