@@ -197,7 +197,7 @@ def test_nothing_is_dropped_silently():
 
 
 def test_missing_tables_and_unit_information_are_findings():
-    result = imported("收入决算表\n公开02表\n", head="2024年度决算\n")
+    result = imported("收入决算表\n公开02表\n合计\t\t1.00\n", head="2024年度决算\n")
     missing = sorted(f.table for f in result.findings if f.rule == "I03")
     assert missing == ["公开01", "公开03", "公开04", "公开05", "公开06", "公开07", "公开08", "公开09"]
     info = sorted(f.message for f in result.findings if f.rule == "I07")
@@ -213,3 +213,30 @@ def test_the_narrative_part_is_kept():
     assert [line.text for line in result.narrative] == [
         "第三部分", "一、收入支出决算总体情况说明", "2024 年度收、支总计均为 500.07 万元。"]
     assert result.narrative[0].where == "第7行"
+
+
+def test_name_split_over_cells_and_code_printed_with_its_name():
+    body = "\n".join([
+        "一般公共预算财政拨款支出决算表", "公开05表", *CODE_HEADER,
+        tab("合计", "", "16.97", "", "16.97"),
+        tab("208 社会保障和就业支出", "16.97", "", "16.97"),
+        tab("20801", "人力资源和社会保障管理事务", "16.97", "", "16.97"),
+        tab("2080199", "其他人力资源和社会保障管理", "事务支出", "16.97", "", "16.97"),
+    ])
+    result = imported(body)
+    rows = [(row.key, row.name) for row in result.report.tables["公开05"].rows]
+    assert rows == [("合计", "合计"), ("208", "社会保障和就业支出"), ("20801", "人力资源和社会保障管理事务"),
+                    ("2080199", "其他人力资源和社会保障管理事务支出")]
+    assert value(result, "公开05", "2080199", 3) == "16.97" and value(result, "公开05", "208", 2) is None
+    assert rules_of(result) == []
+
+
+def test_a_title_only_in_the_table_of_contents_is_a_missing_table():
+    body = "\n".join(["第二部分 2024年度单位决算表", "- 一、收入支出决算总表", "- 二、收入决算表",
+                      "第三部分 2024年度单位决算情况说明", "第二部分", "收入决算表", "公开02表",
+                      tab("栏次", "", "1", "2", "3", "4", "5", "6", "7"),
+                      tab("合计", "", "1.00", "1.00", "", "", "", "", "")])
+    result = imported(body)
+    assert "公开01" in [f.table for f in result.findings if f.rule == "I03"]
+    assert "公开02" not in [f.table for f in result.findings if f.rule == "I03"]
+    assert value(result, "公开02", "合计", 1) == "1.00"

@@ -128,8 +128,7 @@ def split_parts(document: Document) -> Parts:
             continue
         if current is not None:
             current.lines.append(line)
-    parts.looks_like_disclosure = bool(sections) and any(
-        "决算" in squeeze(line.text) for line in lines[:400])
+    parts.looks_like_disclosure = bool(sections)
     return parts
 
 

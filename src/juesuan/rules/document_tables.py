@@ -30,6 +30,7 @@ FIGURE = re.compile(r"^[(（]?[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+[)）]?$")
 DASHES = {"-", "—", "－", "--", "——", "/"}
 FUNCTION_CODE = re.compile(r"^\d{3,7}$")
 ECONOMIC_CODE = re.compile(r"^3\d{2,4}$")
+CODE_AND_NAME = re.compile(r"^(\d{3,7})([^\d.,].*)$")
 HEADER_WORDS = {"项目", "金额", "收入", "支出", "预算数", "决算数", "人员经费", "公用经费", "本年支出"}
 HEADER_PARTS = ("栏次", "行次", "科目编码", "科目代码", "科目名称")
 TOTAL_WORDS = ("合计", "总计")
@@ -174,6 +175,9 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
             continue
         labels, values = _split_row(cells, len(columns))
         words = [squeeze(c) for c in labels if squeeze(c)]
+        joined = CODE_AND_NAME.match(words[0]) if words else None
+        if joined:                                  # "201 一般公共服务支出" in one cell
+            words[:1] = [joined.group(1), joined.group(2)]
         code = words[0] if words and FUNCTION_CODE.match(words[0]) else None
         name = "".join(words[1:] if code else words)
         extra = [v for v in values[len(columns):] if squeeze(v)]

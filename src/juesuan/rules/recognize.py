@@ -18,8 +18,9 @@ from .document_tables import Placer, read_code_table, read_economic, read_sangon
 from .findings import Finding
 from .registry_import import INFO_NOT_FOUND, RENUMBERED_TABLE, TABLE_NOT_FOUND
 
-NOT_A_DISCLOSURE = ("不是部门（单位）决算公开文件：没有找到九张公开表中的任何一张（如“收入支出决算总表”），"
-                    "也没有“决算”字样。请确认选对了文件")
+NOT_A_DISCLOSURE = ("不是部门（单位）决算公开文件：没有找到九张公开表中的任何一张（如“收入支出决算总表”“公开01表”）。"
+                    "请确认选对了文件；扫描件须先做文字识别")
+EMPTY_TABLE_WORDS = ("无数据", "没有", "本表为空", "空表")
 READERS = {TWO_SIDED: read_two_sided, CODE: read_code_table, ECONOMIC: read_economic, SINGLE_ROW: read_sangong}
 
 
@@ -43,6 +44,9 @@ def recognize(document: Document, catalog: Catalog) -> Imported:
     findings: list[Finding] = []
     for table_id, spec in TABLES.items():
         section = parts.sections.get(table_id)
+        if section is not None and not any(line.tabular for line in section.lines) and not any(
+                word in line.text for line in section.lines for word in EMPTY_TABLE_WORDS):
+            section = None      # only its title, e.g. in the table of contents: the table itself is missing
         if section is None:
             findings.append(TABLE_NOT_FOUND.finding(table_id, None, title=spec.title))
             continue
