@@ -187,3 +187,10 @@ def test_pdf_in_the_seeds_layout_imports_as_its_sample(pdf_documents, name):
     assert snapshot(imported.report) == expected(name)
     assert imported.findings == []
     assert imported.narrative and "第三部分" in imported.narrative[0].text
+
+
+def test_import_help_is_chinese():
+    code, output = run("import", "--help")
+    assert code == 0
+    assert "导入已公开的决算文件" in output and "情况说明" in output
+    assert "Usage" not in output and "Options" not in output
