@@ -111,19 +111,32 @@ def test_a_document_that_is_not_a_disclosure_exits_2_with_one_chinese_message(tm
 
 
 @needs_seeds
-def test_check_and_batch_take_documents(tmp_path):
+def test_check_takes_a_document_and_refuses_to_write_into_it(tmp_path):
     seed = tmp_path / "历下2023.txt"
     seed.write_bytes(seed_path("jinan_lixia_2023").read_bytes())
-    (tmp_path / "历下2023_情况说明.txt").write_text("第三部分\n", encoding="utf-8")   # what import writes: not a document
     code, output = run("check", seed)
     # the three E06 warnings of the sample: 2010305 printed as 专业事务及机关事务管理 in 02, 03 and 05
     assert code == 0 and "警告 3 条" in output and "2010305" in output and "原文第" in output
     code, output = run("check", seed, "--write")
     assert code == 2 and "juesuan import" in output
-    code, output = run("batch", tmp_path, "--format", "json")
+    assert seed.read_bytes() == seed_path("jinan_lixia_2023").read_bytes()
+
+
+def test_batch_finds_word_and_pdf_in_folders_and_takes_a_text_named_explicitly(word_documents, tmp_path):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    (inbox / "历下2023.docx").write_bytes(word_documents["jinan_lixia_2023"].read_bytes())
+    (inbox / "历下2023_情况说明.txt").write_text("第三部分\n", encoding="utf-8")    # a .txt in a folder: not taken
+    seed = tmp_path / "聊城2024.txt"
+    seed.write_bytes(seed_path("liaocheng_bjb_2024").read_bytes())
+    code, output = run("batch", inbox, seed, "--format", "json", "--jobs", 1)
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    assert [Path(line["file"]).name for line in lines] == ["历下2023.txt"]
-    assert lines[0]["summary"] == {"error": 0, "warning": 3, "info": 27}
+    assert sorted(Path(line["file"]).name for line in lines) == ["历下2023.docx", "聊城2024.txt"]
+    summaries = {Path(line["file"]).name: line["summary"] for line in lines}
+    # what checking the samples gives: 历下 3 warnings (E06) and 27 尾差, 聊城 1 尾差
+    assert summaries == {"历下2023.docx": {"error": 0, "warning": 3, "info": 27},
+                         "聊城2024.txt": {"error": 0, "warning": 0, "info": 1}}
+    assert code == 0
 
 
 # --- Word and PDF ---------------------------------------------------------------------------

@@ -26,20 +26,21 @@ from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
 from .io.documents import DOCUMENT_SUFFIXES, is_document
 from .io.reader import SUPPORTED
 from .ops import check_book
-from .ops.imports import NARRATIVE_SUFFIX, check_document
+from .ops.imports import check_document
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
 SKIPPED_PREFIXES = (*LOCK_PREFIXES, TEMP_PREFIX)    # office programs' lock files, our own temporary files
 # Spreadsheets we cannot check are still listed (as unusable, with the reason): a unit that
 # sent an .xls must not pass unnoticed.
-LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et") + DOCUMENT_SUFFIXES   # published documents: imported in memory
+# Published documents (imported in memory): PDF and Word found in folders; a .txt only when named,
+# since folders of returns hold plain-text notes too.
+LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et") + tuple(s for s in DOCUMENT_SUFFIXES if s != ".txt")
 
 
 # --- finding the workbooks -------------------------------------------------------------------
 def _is_candidate(name: str) -> bool:
-    return (name.lower().endswith(LISTED_SUFFIXES) and not name.startswith(SKIPPED_PREFIXES)
-            and not name.endswith(NARRATIVE_SUFFIX))     # the 情况说明 `import` wrote beside a workbook
+    return name.lower().endswith(LISTED_SUFFIXES) and not name.startswith(SKIPPED_PREFIXES)
 
 
 def _sort_key(path: Path) -> tuple:
