@@ -240,3 +240,21 @@ def test_a_title_only_in_the_table_of_contents_is_a_missing_table():
     assert "公开01" in [f.table for f in result.findings if f.rule == "I03"]
     assert "公开02" not in [f.table for f in result.findings if f.rule == "I03"]
     assert value(result, "公开02", "合计", 1) == "1.00"
+
+
+def test_whole_numbers_are_amounts_where_an_amount_stands():
+    body = "\n".join([
+        "一般公共预算财政拨款支出决算表", "公开05表", *CODE_HEADER,
+        tab("合计", "", "190", "", "190"),
+        tab("201", "一般公共服务支出", "190", "", "190"),
+        "一般公共预算财政拨款基本支出决算明细表", "公开06表",
+        tab("科目编码", "科目名称", "金额", "科目编码", "科目名称", "金额"),
+        tab("301", "工资福利支出", "12", "302", "商品和服务支出", ""),
+        tab("30101", "基本工资", "", "30201", "办公费", "3"),
+    ])
+    result = imported(body)
+    assert value(result, "公开05", "合计", 1) == "190" and value(result, "公开05", "201", 3) == "190"
+    assert value(result, "公开05", "201", 2) is None
+    assert value(result, "公开06", "301", 1) == "12" and value(result, "公开06", "302", 1) is None
+    assert value(result, "公开06", "30101", 1) is None and value(result, "公开06", "30201", 1) == "3"
+    assert rules_of(result) == []

@@ -26,6 +26,7 @@ from .registry_import import (
     VERTICAL_SANGONG,
 )
 
+WHOLE = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d{1,15})$")
 FIGURE = re.compile(r"^[(（]?[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+[)）]?$")
 DASHES = {"-", "—", "－", "--", "——", "/"}
 FUNCTION_CODE = re.compile(r"^\d{3,7}$")
@@ -41,9 +42,10 @@ def is_figure(cell: str) -> bool:
 
 
 def is_value(cell: str) -> bool:
-    """A cell that can stand in an amount column: a figure, a dash or blank."""
+    """A cell that can stand in an amount column: a figure (also a whole number: some units
+    print 190 for 190.00), a dash or blank."""
     text = squeeze(cell)
-    return text == "" or text in DASHES or is_figure(text)
+    return text == "" or text in DASHES or is_figure(text) or WHOLE.match(text) is not None
 
 
 def _short(cells) -> str:
@@ -145,8 +147,9 @@ def _split_row(cells: list[str], width: int) -> tuple[list[str], list[str]]:
         k += 1
     first = k
     # the code, then name cells; a cell with digits after the code is a (mistyped) figure, not a name
-    while k < len(cells) and squeeze(cells[k]) and not is_value(cells[k]) \
-            and (k == first or not re.search(r"[0-9]", cells[k])):
+    while k < len(cells) and squeeze(cells[k]) and (
+            (k == first and not is_figure(cells[k]))
+            or (not is_value(cells[k]) and not re.search(r"[0-9]", cells[k]))):
         k += 1
     values = cells[k:]
     return cells[:k], values + [""] * (width - len(values))
@@ -251,7 +254,9 @@ def read_economic(table_id: str, lines: list[DocLine], placer: Placer) -> None:
             while k < len(cells):
                 here = squeeze(cells[k])
                 if here:
-                    if is_value(here):
+                    next_code = ECONOMIC_CODE.match(here) and k + 1 < len(cells) \
+                        and squeeze(cells[k + 1]) and not is_value(cells[k + 1])
+                    if is_value(here) and not next_code:
                         value = cells[k]
                         used.add(k)
                     break
