@@ -258,3 +258,28 @@ def test_whole_numbers_are_amounts_where_an_amount_stands():
     assert value(result, "公开06", "301", 1) == "12" and value(result, "公开06", "302", 1) is None
     assert value(result, "公开06", "30101", 1) is None and value(result, "公开06", "30201", 1) == "3"
     assert rules_of(result) == []
+
+
+def test_figures_printed_outside_table_rows_are_findings():
+    # what a PDF table without rules gives: the row as one line of prose, its blank cells lost
+    body = "\n".join(["一般公共预算财政拨款支出决算表", "公开05表", *CODE_HEADER,
+                      "201 一般公共服务支出 1,300.00 300.00",
+                      "注：本表反映单位本年度一般公共预算财政拨款支出情况。本套报表金额单位转换时可能存在尾数误差。"])
+    result = imported(body)
+    unplaced = [f for f in result.findings if f.rule == "I01"]
+    assert len(unplaced) == 1 and "第11行" in unplaced[0].message and "1,300.00" in unplaced[0].message
+
+
+def test_title_marker_and_unit_in_the_top_rows_of_a_table():
+    lines = [
+        tab("收入决算表", "", ""),
+        tab("", "", "公开02表"),
+        tab("部门：测试市测试局", "", "金额单位：万元"),
+        tab("项目", "", "本年收入合计", "财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"),
+        tab("合计", "", "5.00", "5.00", "", "", "", "", ""),
+    ]
+    result = imported("\n".join(lines), head="2024年度部门决算\n")
+    assert result.report.unit_name == "测试市测试局" and result.report.entity == "部门"
+    assert result.report.amount_unit == "万元" and result.report.year == 2024
+    assert value(result, "公开02", "合计", 2) == "5.00"
+    assert "公开02" not in [f.table for f in result.findings if f.rule == "I03"]

@@ -116,7 +116,7 @@ def split_parts(document: Document) -> Parts:
         if table_id:
             current = sections.setdefault(table_id, Section(table_id, line.where))
             continue
-        marker = MARKER.search(squeeze(line.text)) if not line.tabular else None
+        marker = MARKER.search(squeeze(line.text)) if not line.tabular else _marker_cell(line)
         if marker:
             if current is None:         # a table printed without its title: known by its number
                 number = int(marker.group(1))
@@ -132,9 +132,22 @@ def split_parts(document: Document) -> Parts:
     return parts
 
 
+def _marker_cell(line: DocLine):
+    """公开NN表 printed in a cell of a table's top row (Word tables often carry it so)."""
+    for cell in line.cells:
+        match = MARKER.fullmatch(re.sub(r"（续）|\(续\)", "", squeeze(cell)))
+        if match:
+            return match
+    return None
+
+
 def _read_info(line: DocLine, parts: Parts) -> None:
-    """Unit name, year, 部门/单位 and amount unit from the first line that states each."""
+    """Unit name, year, 部门/单位 and amount unit from the first line that states each; in a
+    table row (a Word table's top rows), from each cell."""
     if line.tabular:
+        for cell in line.cells:
+            if "：" in cell or ":" in cell:
+                _read_info(DocLine((cell,), line.where), parts)
         return
     text = clean(line.text)
     compact = squeeze(text)

@@ -5,6 +5,7 @@ the import findings and where every cell came from in the document.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..domain.catalog import Catalog
@@ -20,6 +21,7 @@ from .registry_import import INFO_NOT_FOUND, RENUMBERED_TABLE, TABLE_NOT_FOUND
 
 NOT_A_DISCLOSURE = ("不是部门（单位）决算公开文件：没有找到九张公开表中的任何一张（如“收入支出决算总表”“公开01表”）。"
                     "请确认选对了文件；扫描件须先做文字识别")
+PRINTED_FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(,\d{3})+|\d+)\.\d{2}(?![\d%])")
 EMPTY_TABLE_WORDS = ("无数据", "没有", "本表为空", "空表")
 READERS = {TWO_SIDED: read_two_sided, CODE: read_code_table, ECONOMIC: read_economic, SINGLE_ROW: read_sangong}
 
@@ -56,6 +58,9 @@ def recognize(document: Document, catalog: Catalog) -> Imported:
                                                          title=spec.title))
                 break
         READERS[spec.kind](table_id, section.lines, placer)
+        for line in section.lines:      # figures outside table rows (e.g. a PDF table without rules)
+            if not line.tabular and PRINTED_FIGURE.search(line.text) and not line.text.lstrip().startswith("注"):
+                placer.unplaced(table_id, line)
     report = _report(parts, placer, findings)
     report.source = document.path
     positions = {Ref(*key): where for key, where in placer.positions.items()}
