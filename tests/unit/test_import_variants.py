@@ -283,3 +283,16 @@ def test_title_marker_and_unit_in_the_top_rows_of_a_table():
     assert result.report.amount_unit == "万元" and result.report.year == 2024
     assert value(result, "公开02", "合计", 2) == "5.00"
     assert "公开02" not in [f.table for f in result.findings if f.rule == "I03"]
+
+
+def test_a_truncated_function_code_is_recovered_from_its_name():
+    body = "\n".join([
+        "一般公共预算财政拨款支出决算表", "公开05表", *CODE_HEADER,
+        tab("合计", "", "5.00", "5.00", ""),
+        tab("201", "一般公共服务支出", "5.00", "5.00", ""),
+        tab("2010", "政府办公厅（室）及相关机构事务", "5.00", "5.00", ""),   # 20103 cut to 4 digits
+        tab("201030", "行政运行", "5.00", "5.00", ""),                     # 2010301 cut to 6 digits
+    ])
+    result = imported(body)
+    assert [row.key for row in result.report.tables["公开05"].rows] == ["合计", "201", "20103", "2010301"]
+    assert sorted(f.message.split("恢复为 ")[1] for f in result.findings if f.rule == "I04") == ["20103", "2010301"]

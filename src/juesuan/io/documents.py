@@ -79,16 +79,22 @@ def read_docx(path: Path) -> Document:
         raise UnusableWorkbook(f"无法作为 Word（.docx）文件打开（{type(exc).__name__}）：请确认文件完好，"
                                "旧版 .doc 请先另存为 .docx", str(path)) from None
     lines: list[DocLine] = []
-    paragraphs = tables = 0
-    for child in book.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            paragraphs += 1
-            lines.append(DocLine((Paragraph(child, book).text,), f"第{paragraphs}段"))
-        elif tag == "tbl":
-            tables += 1
-            for number, row in enumerate(Table(child, book).rows, start=1):
-                lines.append(DocLine(_row_cells(row), f"第{tables}个表格第{number}行", True))
+    counts = {"p": 0, "tbl": 0}
+
+    def walk(parent) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                counts["p"] += 1
+                lines.append(DocLine((Paragraph(child, book).text,), f"第{counts['p']}段"))
+            elif tag == "tbl":
+                counts["tbl"] += 1
+                for number, row in enumerate(Table(child, book).rows, start=1):
+                    lines.append(DocLine(_row_cells(row), f"第{counts['tbl']}个表格第{number}行", True))
+            elif tag in ("sdt", "sdtContent", "customXml"):     # content controls wrap paragraphs and tables
+                walk(child)
+
+    walk(book.element.body)
     return Document(str(path), lines, "docx")
 
 
