@@ -296,3 +296,17 @@ def test_a_truncated_function_code_is_recovered_from_its_name():
     result = imported(body)
     assert [row.key for row in result.report.tables["公开05"].rows] == ["合计", "201", "20103", "2010301"]
     assert sorted(f.message.split("恢复为 ")[1] for f in result.findings if f.rule == "I04") == ["20103", "2010301"]
+
+
+def test_a_line_of_text_after_a_heading_is_not_taken_for_a_name_continued():
+    body = "\n".join([
+        "一般公共预算财政拨款支出决算表", "公开05表", *CODE_HEADER,
+        tab("合计", "", "1.00", "1.00", ""),
+        tab("201", "一般公共服务支出", "1.00", "1.00", ""),
+        *CODE_HEADER,
+        tab("", "续表", "", "", ""),
+    ])
+    result = imported(body)
+    assert {row.key: row.name for row in result.report.tables["公开05"].rows}["201"] == "一般公共服务支出"
+    unplaced = [f for f in result.findings if f.rule == "I01"]
+    assert len(unplaced) == 1 and "续表" in unplaced[0].message

@@ -170,11 +170,13 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
     columns = [c.no for c in TABLES[table_id].columns]
     rows = placer.code_rows.setdefault(table_id, [])
     last_blank_row: str | None = None      # a row printed with its name but no figures, just before
+    previous_row: str | None = None        # the code of the table row just before (no heading between)
     for line in lines:
         if not line.tabular:
             continue
         cells = _cells(line)
         if _header_like(cells):
+            previous_row = last_blank_row = None
             continue
         labels, values = _split_row(cells, len(columns))
         words = [squeeze(c) for c in labels if squeeze(c)]
@@ -188,26 +190,25 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
         has_figures = any(squeeze(v) for v in values)
         if extra or (not code and any(not is_value(v) for v in values)):   # a code row's bad figure: I02
             placer.unplaced(table_id, line)
-            last_blank_row = None
+            previous_row = last_blank_row = None
             continue
         if code and len(code) not in (3, 5, 7):
             recovered = recover_code(code, name, placer.catalog.function, (3, 5, 7))
             if recovered is None:
                 placer.findings.append(CODE_NOT_RECOVERED.finding(table_id, None, where=line.where, raw=code, name=name))
+                previous_row = last_blank_row = None
                 continue
             placer.findings.append(CODE_RECOVERED.finding(table_id, None, where=line.where, raw=code,
                                                           name=name, code=recovered))
             code = recovered
         if code:
             key = code
-            if any(existing == code for existing, _, _ in rows):
-                key = code                          # repeated: Placer compares the figures
-            else:
+            if all(existing != code for existing, _, _ in rows):   # printed twice: Placer compares the figures
                 rows.append((code, name, line.where))
         elif name in TOTAL_WORDS or (not name and has_figures and not rows and
                                      (table_id, TOTAL_KEY, columns[0]) not in placer.positions):
             key = TOTAL_KEY
-        elif name and not has_figures and rows:
+        elif name and not has_figures and rows and previous_row == rows[-1][0]:
             code0, name0, where0 = rows[-1]         # a name continued on the next line
             rows[-1] = (code0, name0 + name, where0)
             continue
@@ -221,11 +222,12 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
         else:
             if has_figures or name:
                 placer.unplaced(table_id, line)
-            last_blank_row = None
+            previous_row = last_blank_row = None
             continue
         for no, raw in zip(columns, values):
             placer.put(table_id, key, no, raw, line.where, f"{key} 第{no}栏")
         last_blank_row = key if code and not has_figures else None
+        previous_row = key
 
 
 # --- 06: economic codes in three side-by-side groups ---------------------------------------------
