@@ -310,3 +310,24 @@ def test_a_line_of_text_after_a_heading_is_not_taken_for_a_name_continued():
     assert {row.key: row.name for row in result.report.tables["公开05"].rows}["201"] == "一般公共服务支出"
     unplaced = [f for f in result.findings if f.rule == "I01"]
     assert len(unplaced) == 1 and "续表" in unplaced[0].message
+
+
+def test_two_sided_table_printed_without_row_numbers():
+    body = "\n".join([
+        "收入支出决算总表", "公开01表",
+        tab("项目", "金额", "项目", "金额"),
+        tab("一、一般公共预算财政拨款收入", "100.00", "一、一般公共服务支出", "90.00"),
+        tab("", "", "九、卫生健康支出", "10.00"),
+        tab("本年收入合计", "100.00", "本年支出合计", "100.00"),
+        tab("使用非财政拨款结余（含专用结余）", "", "结余分配", ""),
+        tab("总计", "100.00", "总计", "100.00"),
+    ])
+    result = imported(body)
+    # 行次 by the domain note: 1 一般公共预算财政拨款收入, 32 一般公共服务支出, 40 卫生健康支出,
+    # 27 本年收入合计, 58 本年支出合计, 28 使用非财政拨款结余, 59 结余分配, 31 总计, 62 总计
+    assert value(result, "公开01", "1", 1) == "100.00" and value(result, "公开01", "32", 2) == "90.00"
+    assert value(result, "公开01", "40", 2) == "10.00"
+    assert value(result, "公开01", "27", 1) == "100.00" and value(result, "公开01", "58", 2) == "100.00"
+    assert value(result, "公开01", "31", 1) == "100.00" and value(result, "公开01", "62", 2) == "100.00"
+    assert (result.positions[Ref("公开01", "28", 1)], result.positions[Ref("公开01", "59", 2)]) == ("第12行", "第12行")
+    assert rules_of(result) == []

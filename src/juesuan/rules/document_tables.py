@@ -127,9 +127,44 @@ def read_two_sided(table_id: str, lines: list[DocLine], placer: Placer) -> None:
                 i += 1 + len(spec_line.columns)
                 continue
             i += 1
+        if not used:
+            used = _place_by_label(table_id, cells, line, placer)
         left = [c for k, c in enumerate(cells) if k not in used and squeeze(c)]
         if any(is_figure(c) for c in left):
             placer.unplaced(table_id, line, left)
+
+
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+[、.．])")
+_ASIDE = re.compile(r"[（(][^）)]*[）)]$")
+
+
+def _bare(label: str) -> str:
+    """A 01/04 line label without its ordinal and a trailing aside: 使用非财政拨款结余（含专用结余） → 使用非财政拨款结余."""
+    return _ASIDE.sub("", _ORDINAL.sub("", squeeze(label)))
+
+
+def _place_by_label(table_id: str, cells: list[str], line: DocLine, placer: Placer) -> set[int]:
+    """A 01/04 row printed without 行次: each label names its line (in the order the sides list
+    them; a label both sides carry, such as 总计, is the income side's first)."""
+    sides = TABLES[table_id].sides
+    used: set[int] = set()
+    side_seen = -1
+    for i, cell in enumerate(cells):
+        if not squeeze(cell) or is_value(cell):
+            continue
+        label = _bare(cell)
+        for side in range(max(side_seen, 0), len(sides)):
+            spec_line = next((x for x in sides[side].lines if x.columns and x.label and _bare(x.label) == label
+                              and (table_id, x.key, x.columns[0]) not in placer.positions), None)
+            if spec_line is None:
+                continue
+            side_seen = side + 1
+            used.update(range(i, i + 1 + len(spec_line.columns)))
+            for offset, no in enumerate(spec_line.columns, start=1):
+                raw = cells[i + offset] if i + offset < len(cells) else ""
+                placer.put(table_id, spec_line.key, no, raw, line.where, f"行次{spec_line.key}（{label}）")
+            break
+    return used
 
 
 # --- 02 03 05 07 08: rows by function code -----------------------------------------------------
