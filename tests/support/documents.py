@@ -77,6 +77,9 @@ def seed_sheet(text: str, target: Path) -> Path:
     for column in "ABCDEFGHIJKLM":
         sheet.column_dimensions[column].width = 18
     lines = text.split("\n")
+    parts_four = [i for i, line in enumerate(lines) if _markup_free(line).startswith("第四部分")]
+    if len(parts_four) > 1:         # the body's Part 4 heading ends the narrative; what follows is not needed
+        lines = lines[:parts_four[-1] + 1]
     for number, line in enumerate(lines, start=1):
         if "\t" not in line:
             sheet.cell(number, 1, _markup_free(line)[:40] or None)    # prose: the start is enough
