@@ -208,3 +208,30 @@ def test_import_help_is_chinese():
     assert code == 0
     assert "导入已公开的决算文件" in output and "情况说明" in output
     assert "Usage" not in output and "Options" not in output
+
+
+@pytest.mark.parametrize("name, content, fragment", [
+    ("空.txt", b"", "空的"),
+    ("旧版.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "另存为 .docx"),
+    ("不是.docx", b"this is not a zip", "不是 Word"),
+    ("坏.pdf", b"%PDF-1.4 broken", "PDF"),
+    ("旧版.doc", b"\xd0\xcf\x11\xe0", "不支持的文件类型"),
+])
+def test_unusable_documents_give_one_chinese_message_and_exit_2(tmp_path, name, content, fragment):
+    pytest.importorskip("docx")
+    pytest.importorskip("pdfplumber")
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, output = run("import", path, "-o", tmp_path / "x.xlsx")
+    assert code == 2 and fragment in output and "Traceback" not in output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_named_pipe_is_refused_without_waiting(tmp_path):
+    import os
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes here")
+    pipe = tmp_path / "管道.txt"
+    os.mkfifo(pipe)
+    code, output = run("check", pipe)
+    assert code == 2 and "不是普通文件" in output

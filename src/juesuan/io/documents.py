@@ -8,10 +8,13 @@ with a Chinese message.
 """
 from __future__ import annotations
 
+import zipfile
+from io import BytesIO
 from pathlib import Path
 
 from ..domain.document import DocLine, Document
 from ..domain.errors import UnusableWorkbook
+from .safety import BOMB_FLOOR, MAX_RATIO, MAX_UNCOMPRESSED, OLE_MAGIC, take_snapshot
 
 TEXT_SUFFIXES = (".txt",)
 DOCUMENT_SUFFIXES = (".txt", ".pdf", ".docx")
@@ -28,13 +31,14 @@ def read_document(path) -> Document:
     suffix = path.suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
         raise UnusableWorkbook(f"不支持的文件类型“{suffix or '无扩展名'}”：可导入 .txt、.pdf、.docx", str(path))
-    if not path.is_file():
-        raise UnusableWorkbook("文件不存在或不是普通文件", str(path))
+    data = take_snapshot(path).data      # a regular file only (a FIFO would hang), read once
+    if not data:
+        raise UnusableWorkbook("文件是空的（0 字节）", str(path))
     if suffix == ".txt":
-        return read_text(path)
+        return text_document(_decode(data, str(path)), str(path))
     if suffix == ".docx":
-        return read_docx(path)
-    return read_pdf(path)
+        return read_docx(path, data)
+    return read_pdf(path, data)
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -57,24 +61,32 @@ def text_document(text: str, path: str = "") -> Document:
     return Document(path, lines, "text")
 
 
-def read_text(path: Path) -> Document:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnusableWorkbook(f"无法读取文件：{exc.strerror or exc}", str(path)) from None
-    return text_document(_decode(raw, str(path)), str(path))
-
-
 # --- Word -----------------------------------------------------------------------------------
-def read_docx(path: Path) -> Document:
+def _refuse_unsafe_package(data: bytes, where: str) -> None:
+    """An old .doc (or an encrypted file) renamed .docx, or a zip bomb, before python-docx sees it."""
+    if data.startswith(OLE_MAGIC):
+        raise UnusableWorkbook("这是旧版 Word（.doc）或设置了打开密码的文件：请在 Word 中另存为 .docx（不设密码）", where)
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UnusableWorkbook("文件不是 Word（.docx）文件或已损坏", where) from None
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_UNCOMPRESSED or any(m.file_size > BOMB_FLOOR and m.file_size > MAX_RATIO * max(1, m.compress_size)
+                                          for m in members):
+        raise UnusableWorkbook("文件解压后体积异常，疑似恶意文件（“zip 炸弹”），已拒绝打开", where)
+
+
+def read_docx(path: Path, data: bytes) -> Document:
     try:
         import docx
         from docx.table import Table
         from docx.text.paragraph import Paragraph
     except ImportError:
         raise UnusableWorkbook(_MISSING_LIBRARY.format(kind="Word", package="python-docx"), str(path)) from None
+    _refuse_unsafe_package(data, str(path))
     try:
-        book = docx.Document(str(path))
+        book = docx.Document(BytesIO(data))
     except Exception as exc:  # python-docx raises many types for a damaged or foreign file
         raise UnusableWorkbook(f"无法作为 Word（.docx）文件打开（{type(exc).__name__}）：请确认文件完好，"
                                "旧版 .doc 请先另存为 .docx", str(path)) from None
@@ -109,13 +121,13 @@ def _row_cells(row) -> tuple[str, ...]:
 
 
 # --- PDF ------------------------------------------------------------------------------------
-def read_pdf(path: Path) -> Document:
+def read_pdf(path: Path, data: bytes) -> Document:
     try:
         import pdfplumber
     except ImportError:
         raise UnusableWorkbook(_MISSING_LIBRARY.format(kind="PDF", package="pdfplumber"), str(path)) from None
     try:
-        pdf = pdfplumber.open(str(path))
+        pdf = pdfplumber.open(BytesIO(data))
     except Exception as exc:  # pdfminer raises many types for damaged or encrypted files
         raise UnusableWorkbook(f"无法作为 PDF 文件打开（{type(exc).__name__}）：文件可能已损坏或已加密", str(path)) from None
     lines: list[DocLine] = []
