@@ -16,7 +16,6 @@ from ..domain.document import DocLine, Document
 from ..domain.errors import UnusableWorkbook
 from .safety import BOMB_FLOOR, MAX_RATIO, MAX_UNCOMPRESSED, OLE_MAGIC, take_snapshot
 
-TEXT_SUFFIXES = (".txt",)
 DOCUMENT_SUFFIXES = (".txt", ".pdf", ".docx")
 _MISSING_LIBRARY = "读取 {kind} 文件需要安装 {package}：pip install \"juesuan[import]\"（或 pip install {package}）"
 
