@@ -331,3 +331,12 @@ def test_two_sided_table_printed_without_row_numbers():
     assert value(result, "公开01", "31", 1) == "100.00" and value(result, "公开01", "62", 2) == "100.00"
     assert (result.positions[Ref("公开01", "28", 1)], result.positions[Ref("公开01", "59", 2)]) == ("第12行", "第12行")
     assert rules_of(result) == []
+
+
+def test_a_table_that_says_it_has_no_data_is_an_empty_table_not_a_missing_one():
+    body = "\n".join(["政府性基金预算财政拨款收入支出决算表", "公开07表",
+                      "本单位没有政府性基金收入，也没有使用政府性基金安排的支出，故本表无数据。"])
+    result = imported(body)
+    assert "公开07" not in [f.table for f in result.findings if f.rule == "I03"]
+    assert [row.key for row in result.report.tables["公开07"].rows] == ["合计"]
+    assert all(value(result, "公开07", "合计", no) is None for no in range(1, 7))
