@@ -146,7 +146,7 @@ def _write(path, data: bytes):
     ("empty.xlsx", lambda p: _write(p, b""), "空的"),
     ("data.xlsx", lambda p: _write(p, "科目编码,金额\n201,1.00\n".encode("gbk")), "不是 Excel 工作簿"),
     ("corrupt.xlsx", lambda p: _write(p, sample_path("zibo_zhangdian_2024").read_bytes()[:3000]), "损坏"),
-    ("notes.txt", lambda p: _write(p, b"hello"), "不支持的文件类型"),
+    ("notes.rtf", lambda p: _write(p, b"hello"), "不支持的文件类型"),    # .txt is a published document now (import)
 ])
 def test_unusable_files_give_one_chinese_message_and_exit_2(tmp_path, name, make, fragment):
     path = make(tmp_path / name)

@@ -25,18 +25,22 @@ from .domain.catalog import Catalog
 from .domain.errors import UnusableWorkbook
 from .exit_codes import Exit
 from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
+from .io.documents import DOCUMENT_SUFFIXES, is_document
 from .io.reader import SUPPORTED
 from .io.review_xlsx import read_notes
 from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
 from .rules.findings import WARNING, note_for
+from .ops.imports import check_document
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
 SKIPPED_PREFIXES = (*LOCK_PREFIXES, TEMP_PREFIX)    # office programs' lock files, our own temporary files
 # Spreadsheets we cannot check are still listed (as unusable, with the reason): a unit that
 # sent an .xls must not pass unnoticed.
-LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et")
+# Published documents (imported in memory): PDF and Word found in folders; a .txt only when named,
+# since folders of returns hold plain-text notes too.
+LISTED_SUFFIXES = SUPPORTED + (".xls", ".xlsb", ".et") + tuple(s for s in DOCUMENT_SUFFIXES if s != ".txt")
 
 
 # --- finding the workbooks -------------------------------------------------------------------
@@ -102,6 +106,11 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
     `between` is called after reading, before that comparison (a seam for tests and tools).
     """
     try:
+        if is_document(path):
+            outcome = check_document(path, catalog).to_json()
+            for shown in outcome.get("findings", ()):
+                shown["note"] = None          # a published document has no 审核结果 to explain warnings in
+            return outcome
         result = check_book(path, catalog, reader, between)
         outcome = result.to_json()
         # the 备注 decide whether warnings are explained; read (a second time, as check does: about

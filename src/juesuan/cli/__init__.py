@@ -10,6 +10,7 @@ from .batch import batch_command
 from .check import check, rules, template
 from .fill import fill
 from .merge import merge
+from .import_doc import import_command
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
 from .zh import install as use_chinese_messages
@@ -37,6 +38,7 @@ for command, name in ((template, "template"), (check, "check"), (rules, "rules")
                       (publish_command, "publish"), (batch_command, "batch")):
     main.add_command(command, name)
 main.add_command(merge, "merge")
+main.add_command(import_command, "import")
 
 
 if __name__ == "__main__":  # pragma: no cover

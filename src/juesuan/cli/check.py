@@ -12,10 +12,12 @@ from ..domain.catalog import builtin_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
+from ..io.documents import is_document
 from ..io.review_xlsx import read_notes
 from ..io.template_xlsx import build_workbook
 from ..io.workbook_file import save_new_workbook
 from ..ops import check_book, save_review
+from ..ops.imports import check_document
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, note_for
 from ..rules.registry import RULES, rule_sort_key
 from .options import (
@@ -112,11 +114,13 @@ def check(books, fmt, write, output, show_info, catalogs):
         refuse_overwriting_source(books[0], output)
     if output and write:
         raise click.UsageError("--write 与 -o 只能选一个")
+    if (write or output) and any(is_document(book) for book in books):
+        raise click.UsageError("已公开的文件（.txt/.pdf/.docx）只能审核、不能写入审核结果：请先用 juesuan import 生成工作簿")
     catalog = resolve_catalog(catalogs)
     worst = Exit.OK
     for book in books:
         try:
-            result = check_book(book, catalog)
+            result = check_document(book, catalog) if is_document(book) else check_book(book, catalog)
         except UnusableWorkbook as exc:
             worst = Exit.UNUSABLE
             if fmt == "json":
@@ -128,7 +132,7 @@ def check(books, fmt, write, output, show_info, catalogs):
             say(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             # the 备注 only matter beside warnings: a book without any is not opened a second time
-            notes = read_notes(Path(book)) if result.summary[WARNING] else {}
+            notes = read_notes(Path(book)) if result.summary[WARNING] and not is_document(book) else {}
             _print_text(result, show_info, notes)
         if write or output:
             try:

@@ -4,3 +4,4 @@
 # ``registry._rule``) are imported here so that every rule is in ``registry.RULES`` whichever
 # module a caller imports first; add one line per such module.
 from . import registry_merge  # noqa: E402,F401  (汇总 M01–M19)
+from . import registry_import  # noqa: E402,F401  I01–I09 导入
