@@ -26,6 +26,7 @@ import juesuan.excel as xl
 from juesuan.domain.catalog import load_catalog
 from juesuan.domain.schema import REVIEW_SHEET
 from juesuan.excel.live import TEXT_FORMAT
+from juesuan.io.sheet_rows import insert_row
 from juesuan.ops import check_book, save_review
 from juesuan.views.review import (
     COUNTS_ROW,
@@ -145,6 +146,11 @@ def replay_actions(workbook, actions: list[dict], client_actions: set[str] | Non
                 cell.value = None
                 cell.hyperlink = None
                 cell._style = StyleArray()
+        elif func == "rangeInsert":       # whole rows, shifted down, formatted like the row below
+            if args != ["down", "format_from_right_or_below"] or action["column_count"] != 16384:
+                raise ValueError(f"replay of rangeInsert{args} over {action['column_count']} columns is not implemented")
+            for _ in range(action["row_count"]):
+                insert_row(ws, action["start_row"] + 1)
         elif func == "addSheet":
             workbook.create_sheet(args[1], index=args[0])
         elif func == "activateSheet":
