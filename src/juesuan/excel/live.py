@@ -37,9 +37,12 @@ def _visibility(sheet) -> str | None:
             return None
     except (KeyError, NotImplementedError, AttributeError):
         return None
+    api = sheet.api
+    if isinstance(api, dict):                    # xlwings' remote engine: the client's own word
+        return VERY_HIDDEN if api.get("visibility") == "VeryHidden" else HIDDEN
     try:
-        return VERY_HIDDEN if sheet.api.Visible == XL_SHEET_VERY_HIDDEN else HIDDEN
-    except Exception:   # noqa: BLE001 - engines without a COM api: hidden is all we know
+        return VERY_HIDDEN if api.Visible == XL_SHEET_VERY_HIDDEN else HIDDEN
+    except Exception:   # noqa: BLE001 - an engine without Visible: hidden is all we know
         return HIDDEN
 
 
