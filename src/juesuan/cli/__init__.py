@@ -11,6 +11,7 @@ from .check import check, rules, template
 from .fill import fill
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
+from .serve import serve
 from .zh import install as use_chinese_messages
 
 use_chinese_messages()
@@ -33,7 +34,7 @@ def main():
 
 
 for command, name in ((template, "template"), (check, "check"), (rules, "rules"), (fill, "fill"),
-                      (publish_command, "publish"), (batch_command, "batch")):
+                      (publish_command, "publish"), (batch_command, "batch"), (serve, "serve")):
     main.add_command(command, name)
 
 
