@@ -3,9 +3,11 @@ add-in reads an open book (Range.Value2 of each standard sheet's used range, whi
 hidden, Interior.Color of the cells the service asks about), and apply the returned edit list
 to the file's openpyxl workbook the way ET applies it (as Excel does: see xlwings_replay).
 
-Also a command line for the Node tests (wps/tests), which hold the same workbook in a fake ET:
-    python tests/support/wps_client.py book <xlsx>          the book as the fake loads it (JSON)
-    python tests/support/wps_client.py cli check|fill <xlsx>  that book after `check --write` / `fill`
+Also a command line for the Node tests (wps/tests), which hold the same workbook in a fake ET;
+one process answers them all (a Python start costs more than the work):
+    python tests/support/wps_client.py book:<xlsx> check:<xlsx> fill:<xlsx> ...
+prints {"book:<xlsx>": the book as the fake loads it, "check:<xlsx>": that book after
+`check --write`, "fill:<xlsx>": after `fill`} as JSON.
 """
 from __future__ import annotations
 
@@ -55,9 +57,9 @@ def sheet_rows(ws) -> list[list]:
     return [r + [None] * (width - len(r)) for r in rows]
 
 
-def request_from_file(path, with_path: bool = False) -> dict:
-    """The request the add-in sends for the open workbook at `path`."""
-    workbook = openpyxl.load_workbook(path, data_only=True)
+def request_from_file(path, with_path: bool = False, workbook=None) -> dict:
+    """The request the add-in sends for the open workbook at `path` (loaded as `workbook`, if given)."""
+    workbook = workbook or openpyxl.load_workbook(path, data_only=True)
     sheets = [{"name": ws.title, "values": sheet_rows(ws) if is_standard(ws.title) else None,
                "hidden": None if ws.sheet_state == "visible" else ws.sheet_state} for ws in workbook.worksheets]
     request = {"book": {"name": Path(path).name}, "sheets": sheets}
@@ -71,8 +73,8 @@ def cell_colour(cell) -> str | None:
     return fill_hex(fill_to_text(cell.fill))
 
 
-def fills_for(path, keys) -> dict:
-    workbook = openpyxl.load_workbook(path)
+def fills_for(path, keys, workbook=None) -> dict:
+    workbook = workbook or openpyxl.load_workbook(path)
     out = {}
     for key in keys:
         sheet, _, address = key.rpartition("!")
@@ -145,19 +147,25 @@ def book_json(workbook, name: str) -> dict:
 def _main(argv) -> int:
     from juesuan.domain.catalog import load_catalog
     from juesuan.ops import check_book, fill_book, save_review
-    if argv[0] == "book":
-        source = Path(argv[1])
-        print(json.dumps(book_json(openpyxl.load_workbook(source, data_only=True), source.name), ensure_ascii=False))
-        return 0
-    operation, source = argv[1], Path(argv[2])
+    catalog, out = load_catalog(), {}
     with tempfile.TemporaryDirectory(prefix="juesuan-wps-") as folder:
-        copy = Path(folder) / source.name
-        shutil.copy(source, copy)
-        if operation == "check":
-            save_review(check_book(copy, load_catalog()), copy)
-        else:
-            fill_book(copy, load_catalog())
-        print(json.dumps(book_json(openpyxl.load_workbook(copy, data_only=True), source.name), ensure_ascii=False))
+        for number, item in enumerate(argv):
+            what, _, name = item.partition(":")
+            source = Path(name)
+            if what == "book":
+                out[item] = book_json(openpyxl.load_workbook(source, data_only=True), source.name)
+                continue
+            copy = Path(folder) / str(number) / source.name
+            copy.parent.mkdir()
+            shutil.copy(source, copy)
+            if what == "check":
+                save_review(check_book(copy, catalog), copy)
+            elif what == "fill":
+                fill_book(copy, catalog)
+            else:
+                raise SystemExit(f"unknown request {item!r}: book:, check: or fill:")
+            out[item] = book_json(openpyxl.load_workbook(copy, data_only=True), source.name)
+    print(json.dumps(out, ensure_ascii=False))
     return 0
 
 
