@@ -258,3 +258,19 @@ def test_serve_creates_a_private_token_answers_health_and_stops(tmp_path):
     nothing = subprocess.run([sys.executable, "-m", "juesuan.cli", "serve", "--stop", "--port", str(port)],
                              env=env, capture_output=True, text=True, timeout=60)
     assert nothing.returncode == 1 and "没有正在运行的决算服务" in nothing.stderr
+
+
+def test_an_unexpected_error_is_a_chinese_500_and_a_log(tmp_path, monkeypatch):
+    """A catalogue that is not one breaks the audit inside the service: the clerk gets a message."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    server = make_server(Settings(TOKEN, "not a catalog"), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        request = client.request_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx")
+        status, _h, answer = call(server.server_port, "POST", "/api/check", request)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 500 and answer["error"].startswith("决算服务出错（")
+    assert "Traceback" in (tmp_path / "juesuan-service.log").read_text(encoding="utf-8")

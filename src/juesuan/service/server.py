@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hmac
 import json
+import tempfile
 import threading
+import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +34,7 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a standard workbook's grids are well und
 SERVICE = "juesuan"
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".et", ".xls")
 OPERATIONS = ("check", "fill", "publish", "clear", "narrate")
+LOG_NAME = "juesuan-service.log"
 
 
 @dataclass
@@ -176,6 +180,11 @@ class Handler(BaseHTTPRequestHandler):
             raise Refused(HTTPStatus.UNPROCESSABLE_ENTITY, exc.message) from None
         except WriteRefused as exc:
             raise Refused(HTTPStatus.CONFLICT, str(exc)) from None
+        except Exception as exc:   # noqa: BLE001 - a bug of ours: the clerk gets a message, the details a log
+            log = _log(exc)
+            where = f"\n详细信息已记入：{log}" if log else ""
+            raise Refused(HTTPStatus.INTERNAL_SERVER_ERROR,
+                          f"决算服务出错（{type(exc).__name__}：{exc}）。请把这条信息和工作簿一并发给技术支持。{where}") from None
 
     def _publish(self, book, request) -> dict:
         """生成公开表: written next to the workbook as <name>-公开表.xlsx, as the Excel button does."""
@@ -192,6 +201,18 @@ class Handler(BaseHTTPRequestHandler):
         written = save_new_workbook(render_workbook(outcome.publication), target)
         outcome.message = f"公开表已生成：\n{written}{outcome.message}"
         return response("publish", outcome, output=str(written))
+
+
+def _log(exc: BaseException) -> Path | None:
+    """The traceback of an unexpected error, appended to %TEMP%/juesuan-service.log (never the request)."""
+    try:
+        path = Path(tempfile.gettempdir()) / LOG_NAME
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n")
+            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        return path
+    except OSError:
+        return None
 
 
 def make_server(settings: Settings, port: int) -> ThreadingHTTPServer:
