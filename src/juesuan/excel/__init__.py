@@ -6,9 +6,10 @@ The VBA macros (``macros/Juesuan.bas``, built into ``xlsx_templates/juesuan.xlam
     RunPython "import juesuan.excel as xl; xl.validate()"
 
 Every entry point takes the calling book (``xw.Book.caller()``), reads each standard
-sheet's used range in one read, runs the operations the CLI runs (``ops``: check the
-grids, fill and check again, the publication gate) and writes back in blocks through
-``excel.live``, using only what xlwings' VBA client implements. So the same code runs
+sheet's used range in one read, runs the operations on the open book (``ops.open_book``:
+the same audit, fill and publication gate as the CLI) and applies the edit list they return
+(``views.edits``, the list the WPS add-in applies too) in blocks through ``excel.live``,
+using only what xlwings' VBA client implements. So the same code runs
 under RunPython (COM on Windows, AppleScript on macOS) and against xlwings' remote
 engine, which the tests use on Linux (``tests/support/xlwings_replay.py``).
 
