@@ -174,6 +174,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._publish(book, request)
         except NeedFills as need:
             return {"ok": False, "need_fills": need.keys}
+        except Refused:
+            raise
         except BadRequest as exc:
             raise Refused(HTTPStatus.BAD_REQUEST, f"请求格式有误：{exc}") from None
         except UnusableWorkbook as exc:
