@@ -274,3 +274,19 @@ def test_an_unexpected_error_is_a_chinese_500_and_a_log(tmp_path, monkeypatch):
         server.server_close()
     assert status == 500 and answer["error"].startswith("决算服务出错（")
     assert "Traceback" in (tmp_path / "juesuan-service.log").read_text(encoding="utf-8")
+
+
+def test_a_hidden_standard_sheet_is_e19_as_in_the_file_path(service):
+    """The add-in sends each sheet's visibility: a hidden 公开05 is reviewed unseen (E19, an error)."""
+    request = client.request_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx")
+    for sheet in request["sheets"]:
+        if sheet["name"] == "公开05":
+            sheet["hidden"] = "veryHidden"
+    request["fills"] = {}
+    status, _h, answer = call(service, "POST", "/api/check", request)
+    if answer.get("need_fills"):
+        request["fills"] = {key: None for key in answer["need_fills"]}
+        status, _h, answer = call(service, "POST", "/api/check", request)
+    assert status == 200
+    (e19,) = [f for f in answer["findings"] if f["rule"] == "E19"]
+    assert e19["table"] == "公开05" and e19["severity"] == "error" and "深度隐藏" in e19["message"]

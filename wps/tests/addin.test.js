@@ -156,6 +156,17 @@ test("Chinese messages: service not running, token missing or wrong, book not st
   assert.equal(app.calls.write, 0);
 });
 
+test("a hidden standard sheet reaches the service as hidden: E19", async () => {
+  const dump = JSON.parse(JSON.stringify(dumps["book:liaocheng_bjb_2024.xlsx"]));
+  dump.sheets.find((s) => s.name === "公开05").hidden = "hidden";
+  const app = fakeApplication(dump);
+  const {made, alerts} = addin(app);
+  const answer = await made.check();
+  assert.ok(answer, JSON.stringify(alerts));
+  assert.deepEqual(answer.findings.filter((f) => f.rule === "E19").map((f) => f.table), ["公开05"]);
+  assert.equal(alerts[0].mode, "critical");
+});
+
 test("the add-in starts the service on demand and waits for it", async () => {
   const {app} = book("liaocheng_bjb_2024.xlsx");
   let started = 0, tokenThere = false;
