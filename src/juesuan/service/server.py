@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import socket
+import sys
 import tempfile
 import threading
 import traceback
@@ -217,9 +219,19 @@ def _log(exc: BaseException) -> Path | None:
         return None
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # SO_REUSEADDR on Windows lets a second process bind the same port: a local process could
+    # then answer the add-in in our place. There, bind exclusively; elsewhere reuse is harmless.
+    allow_reuse_address = sys.platform != "win32"
+
+    def server_bind(self):
+        if sys.platform == "win32":
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        super().server_bind()
+
+
 def make_server(settings: Settings, port: int) -> ThreadingHTTPServer:
     """The server bound to 127.0.0.1:`port` (0: any free port; server.server_port says which)."""
     handler = type("JuesuanHandler", (Handler,), {"settings": settings})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+    return _Server(("127.0.0.1", port), handler)
