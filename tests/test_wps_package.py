@@ -49,3 +49,17 @@ def test_package_versions_and_the_publish_template_agree():
         ("juesuan", "et", f"juesuan_{juesuan.__version__}", juesuan.__version__)
     html = (WPS / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'src="([^"]+)"', html) == ["js/juesuan.js", "js/ribbon.js"]
+
+
+def test_the_addin_names_what_the_service_declares():
+    """The add-in is plain JavaScript and cannot import the schema: its copies must agree."""
+    from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
+    from juesuan.service.config import DEFAULT_PORT, TOKEN_FILE
+    from juesuan.service.server import TOKEN_HEADER
+    code = (WPS / "js" / "juesuan.js").read_text(encoding="utf-8")
+    sheets = re.search(r"var STANDARD_SHEETS = \[([^\]]*)\]", code).group(1)
+    assert re.findall(r'"([^"]+)"', sheets) == [INFO_SHEET, *TABLE_IDS, REVIEW_SHEET]
+    assert re.search(r"var DEFAULT_PORT = (\d+);", code).group(1) == str(DEFAULT_PORT)
+    assert re.search(r'var TOKEN_HEADER = "([^"]+)";', code).group(1) == TOKEN_HEADER
+    ribbon = (WPS / "js" / "ribbon.js").read_text(encoding="utf-8")
+    assert ribbon.count(f"juesuan\\\\{TOKEN_FILE}") == 1 and ribbon.count(f"/.config/juesuan/{TOKEN_FILE}") == 1
