@@ -36,6 +36,10 @@ def test_install_copies_the_addin_and_registers_it_beside_other_addins(tmp_path)
     records = ET.parse(jsaddons / "publish.xml").getroot().findall("jsplugin")
     assert [(r.get("name"), r.get("type"), r.get("url")) for r in records] == [
         ("other", "wps", "other_1.0"), ("juesuan", "et", "juesuan_0.1.0")]
+    bundled = r"C:\决算\pythonw.exe"                              # the bundle's own Python
+    installer.install_addin(jsaddons, python=bundled)
+    ribbon = (folder / "js" / "ribbon.js").read_text(encoding="utf-8")
+    assert json.loads(re.search(r"var JUESUAN_PYTHON = (\".*\");", ribbon).group(1)) == bundled
     installer.uninstall_addin(jsaddons)
     assert [r.get("name") for r in ET.parse(jsaddons / "publish.xml").getroot()] == ["other"]
     assert not folder.exists()

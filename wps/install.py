@@ -3,6 +3,7 @@
 
     python wps/install.py                 into this user's jsaddons folder
     python wps/install.py --into DIR      into DIR (an offline bundle's staging, a test)
+    python wps/install.py --python "C:\\juesuan\\python\\pythonw.exe"   the Python the buttons start the service with
     python wps/install.py --uninstall
 
 Windows: %APPDATA%\\kingsoft\\wps\\jsaddons; Linux (UOS, Kylin, Deepin…):
@@ -59,8 +60,10 @@ def _publish_xml(jsaddons: Path, version: str | None) -> None:
     temp.replace(path)            # never a half-written publish.xml: WPS would lose every add-in
 
 
-def install_addin(jsaddons_dir, source: Path = HERE) -> Path:
-    """Copy the add-in into `jsaddons_dir` and register it; returns the add-in's folder."""
+def install_addin(jsaddons_dir, source: Path = HERE, python: str | None = None) -> Path:
+    """Copy the add-in into `jsaddons_dir` and register it; returns the add-in's folder.
+    `python`: the interpreter that has juesuan (e.g. the bundle's pythonw.exe), which the add-in
+    starts `-m juesuan.cli serve` with; default pythonw (Windows) / python3 from PATH."""
     jsaddons = Path(jsaddons_dir)
     version = addin_version(source)
     jsaddons.mkdir(parents=True, exist_ok=True)
@@ -75,6 +78,13 @@ def install_addin(jsaddons_dir, source: Path = HERE) -> Path:
             shutil.copytree(item, target / name)
         else:
             shutil.copy2(item, target / name)
+    if python:
+        ribbon = target / "js" / "ribbon.js"
+        text = ribbon.read_text(encoding="utf-8")
+        if "var JUESUAN_PYTHON = null;" not in text:
+            raise OSError(f"{ribbon} lacks the JUESUAN_PYTHON line")
+        ribbon.write_text(text.replace("var JUESUAN_PYTHON = null;", f"var JUESUAN_PYTHON = {json.dumps(python)};"),
+                          encoding="utf-8")
     _publish_xml(jsaddons, version)
     return target
 
@@ -91,6 +101,7 @@ def uninstall_addin(jsaddons_dir) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="安装 WPS 表格加载项“决算助手”")
     parser.add_argument("--into", metavar="目录", help="jsaddons 目录（默认：本用户的 WPS jsaddons 目录）")
+    parser.add_argument("--python", metavar="程序", help="按钮启动决算服务所用的 Python（默认 Windows 为 pythonw，Linux 为 python3）")
     parser.add_argument("--uninstall", action="store_true", help="卸载")
     args = parser.parse_args(argv)
     jsaddons = Path(args.into) if args.into else default_jsaddons_dir()
@@ -99,7 +110,7 @@ def main(argv=None) -> int:
             uninstall_addin(jsaddons)
             print(f"已从 {jsaddons} 卸载决算助手。")
         else:
-            print(f"决算助手已安装到：{install_addin(jsaddons)}\n请重新启动 WPS 表格；首次使用前请运行 juesuan serve --init-token。")
+            print(f"决算助手已安装到：{install_addin(jsaddons, python=args.python)}\n请重新启动 WPS 表格；首次使用前请运行 juesuan serve --init-token。")
     except (OSError, ET.ParseError) as exc:
         print(f"安装未完成：{jsaddons}（{exc}）", file=sys.stderr)
         return 2

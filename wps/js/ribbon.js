@@ -5,6 +5,8 @@
 /* global wps, Juesuan */
 var JUESUAN_BUTTONS = {btnCheck: "check", btnFill: "fill", btnPublish: "publish", btnNarrate: "narrate", btnClear: "clear"};
 var NARRATE_READY = false;        // 生成情况说明: greyed until the service offers it
+// The Python that runs `juesuan serve`; install.py --python writes it into the installed copy.
+var JUESUAN_PYTHON = null;
 
 function juesuanIsWindows() {
   return /Windows/i.test(navigator.userAgent);
@@ -29,8 +31,8 @@ function juesuanReadToken() {
 
 function juesuanStartService() {  // started on demand, as WPS-Zotero starts its proxy
   try {
-    if (juesuanIsWindows()) wps.OAAssist.ShellExecute("pythonw", "-m juesuan.cli serve");
-    else wps.OAAssist.ShellExecute("python3", "-m juesuan.cli serve");
+    var python = JUESUAN_PYTHON || (juesuanIsWindows() ? "pythonw" : "python3");
+    wps.OAAssist.ShellExecute(python, "-m juesuan.cli serve");
     return true;
   } catch (e) {
     return false;
