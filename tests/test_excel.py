@@ -508,3 +508,32 @@ def test_fill_texts_round_trip_through_registry_colours():
     assert live.fill_hex("") is None
     assert live.fill_hex(live.fill_text("#E7E6E6")) == "#E7E6E6"
     assert live.fill_text(None) == ""
+
+
+def test_fill_through_xlwings_inserts_the_missing_kuan_like_cli_fill(tmp_path):
+    """item_without_kuan: 公开03 lost the 款 20105 统计信息事务 above its 项 2010599
+    (samples/broken/README.md); the button inserts it as `juesuan fill` does, instead of E08."""
+    cli, excel = cli_and_excel_copies(tmp_path, BROKEN / "item_without_kuan.xlsx")
+    _filled, result = fill_book(cli, CATALOG, when=WHEN)
+    assert [(i.table, i.code) for i in result.inserted] == [("公开03", "20105")]
+    actions, alerts, replayed = replay.run_through_excel_model(excel, xl.fill, WHEN, save=False)
+    assert [a["func"] for a in actions].count("rangeInsert") == 1
+    assert replay.compare_reviews(cli, replayed) == []
+    row = result.inserted[0].row
+    assert (replayed["公开03"][f"A{row}"].value, replayed["公开03"][f"B{row}"].value) == ("20105", "统计信息事务")
+    assert "插入了 1 行缺少的类/款" in alerts[-1][0]
+    assert "E08" not in [c.value for c in replayed[REVIEW_SHEET]["C"]]
+
+
+def test_a_hidden_standard_sheet_is_an_error_in_excel_as_in_the_cli(tmp_path):
+    """A hidden 公开05 is reviewed while the clerk cannot see it: E19, from the button too."""
+    cli, excel = cli_and_excel_copies(tmp_path, SAMPLES / "liaocheng_bjb_2024.xlsx")
+    for path in (cli, excel):
+        wb = openpyxl.load_workbook(path)
+        wb["公开05"].sheet_state = "hidden"
+        wb.save(path)
+    save_review(check_book(cli, CATALOG), cli, when=WHEN)
+    _actions, alerts, replayed = replay.run_through_excel_model(excel, xl.validate, WHEN, save=False, visibility=True)
+    assert replay.compare_reviews(cli, replayed) == []
+    assert "E19" in [c.value for c in replayed[REVIEW_SHEET]["C"]]
+    assert alerts[-1][3] == "critical"

@@ -26,6 +26,7 @@ import juesuan.excel as xl
 from juesuan.domain.catalog import load_catalog
 from juesuan.domain.schema import REVIEW_SHEET
 from juesuan.excel.live import TEXT_FORMAT
+from juesuan.io.sheet_rows import insert_row
 from juesuan.ops import check_book, save_review
 from juesuan.views.review import (
     COUNTS_ROW,
@@ -45,8 +46,11 @@ def vba_client_actions() -> set[str]:
     return set(re.findall(r"^Sub (\w+)\(wb As Workbook, action As Dictionary\)", text, re.M))
 
 
-def payload_from_file(path, book_name: str | None = None) -> dict:
+def payload_from_file(path, book_name: str | None = None, visibility: bool = False) -> dict:
     """The request xlwings' VBA client (RunRemotePython) would send for the workbook at `path`.
+
+    `visibility`: add each sheet's visibility as Office.js clients send it (the VBA client does
+    not; under RunPython xlwings reads it over COM): the stand-in for a book with hidden sheets.
 
     Values come as Excel shows them (data_only: a formula's last calculated value),
     from A1 to the end of each sheet's used range; empty cells are "".
@@ -61,12 +65,17 @@ def payload_from_file(path, book_name: str | None = None) -> dict:
             width = max((len(r) for r in rows), default=0)
             rows = [r + [""] * (width - len(r)) for r in rows]
             sheets.append({"name": ws.title, "pictures": [], "tables": [], "values": rows or [[]]})
+            if visibility:
+                sheets[-1]["visibility"] = _VISIBILITY[ws.sheet_state]
         active = workbook.worksheets.index(workbook.active) if workbook.active in workbook.worksheets else 0
     finally:
         workbook.close()
     return {"client": "VBA", "version": xlwings.__version__,
             "book": {"name": book_name or Path(path).name, "active_sheet_index": active, "selection": "A1"},
             "names": [], "sheets": sheets}
+
+
+_VISIBILITY = {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}   # Office.js' words
 
 
 def _json_value(value):
@@ -145,6 +154,11 @@ def replay_actions(workbook, actions: list[dict], client_actions: set[str] | Non
                 cell.value = None
                 cell.hyperlink = None
                 cell._style = StyleArray()
+        elif func == "rangeInsert":       # whole rows, shifted down, formatted like the row below
+            if args != ["down", "format_from_right_or_below"] or action["column_count"] != 16384:
+                raise ValueError(f"replay of rangeInsert{args} over {action['column_count']} columns is not implemented")
+            for _ in range(action["row_count"]):
+                insert_row(ws, action["start_row"] + 1)
         elif func == "addSheet":
             workbook.create_sheet(args[1], index=args[0])
         elif func == "activateSheet":
@@ -221,11 +235,11 @@ def _num(value):
         return None
 
 
-def run_through_excel_model(path, entry=xl.validate, when=None, save: bool = True):
+def run_through_excel_model(path, entry=xl.validate, when=None, save: bool = True, visibility: bool = False):
     """Run an entry point on the workbook at `path` through xlwings' remote engine and replay its
     actions onto that workbook with openpyxl (saved in place unless save=False).
     Returns (actions, message boxes, the replayed openpyxl workbook)."""
-    book = remote_book(payload_from_file(path))
+    book = remote_book(payload_from_file(path, visibility=visibility))
     if entry is xl.clear_marks:
         entry(book)
     else:

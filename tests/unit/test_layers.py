@@ -5,7 +5,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "juesuan"
 # lower number = lower layer; a module may import its own layer or lower ones
 LAYERS = {"domain": 0, "exit_codes": 0, "rules": 1, "views": 2, "io": 3, "ops": 4,
-          "batch": 5, "cli": 6, "excel": 6, "console": 6}
+          "batch": 5, "cli": 6, "excel": 6, "service": 6, "console": 6}
 MAX_LINES = 450
 
 

@@ -13,6 +13,7 @@ from .merge import merge
 from .import_doc import import_command
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
+from .serve import serve
 from .zh import install as use_chinese_messages
 
 use_chinese_messages()
@@ -35,7 +36,7 @@ def main():
 
 
 for command, name in ((template, "template"), (check, "check"), (rules, "rules"), (fill, "fill"),
-                      (publish_command, "publish"), (batch_command, "batch")):
+                      (publish_command, "publish"), (batch_command, "batch"), (serve, "serve")):
     main.add_command(command, name)
 main.add_command(merge, "merge")
 main.add_command(import_command, "import")

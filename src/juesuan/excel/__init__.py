@@ -7,9 +7,10 @@ The VBA macros (``macros/Juesuan.bas``, built into ``xlsx_templates/juesuan.xlam
     RunPython "import juesuan.excel as xl; xl.validate()"
 
 Every entry point takes the calling book (``xw.Book.caller()``), reads each standard
-sheet's used range in one read, runs the operations the CLI runs (``ops``: check the
-grids, fill and check again, the publication gate) and writes back in blocks through
-``excel.live``, using only what xlwings' VBA client implements. So the same code runs
+sheet's used range in one read, runs the operations on the open book (``ops.open_book``:
+the same audit, fill and publication gate as the CLI) and applies the edit list they return
+(``views.edits``, the list the WPS add-in applies too) in blocks through ``excel.live``,
+using only what xlwings' VBA client implements. So the same code runs
 under RunPython (COM on Windows, AppleScript on macOS) and against xlwings' remote
 engine, which the tests use on Linux (``tests/support/xlwings_replay.py``).
 
@@ -24,7 +25,6 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
-from .. import ops
 from ..batch import find_workbooks
 from ..domain.catalog import Catalog, load_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
@@ -32,20 +32,8 @@ from ..io.publication_xlsx import render_workbook
 from ..io.reader import read_report
 from ..io.workbook_file import save_new_workbook
 from ..ops.merge import MergeRefused, merge_books
-from ..rules.findings import ERROR, INFO, WARNING
-from ..rules.parse import parse_grids
-from ..views.publication import build_publication
-from ..views.fill_record import still_left, with_carried
-from ..views.review import build_review
-from .live import (
-    apply_review,
-    plan_review,
-    previous_fill,
-    previous_registry,
-    read_book,
-    restore_marks,
-    write_amounts,
-)
+from ..ops.open_book import check_open_book, clear_open_book, fill_open_book, publish_open_book, summary
+from .live import apply_edits, read_book
 
 TITLE = "决算助手"
 LOG_NAME = "juesuan-excel.log"
@@ -100,61 +88,35 @@ def _resolve_catalog(catalog: Catalog | None) -> Catalog:
     return catalog if catalog is not None else load_catalog()
 
 
-def _summary(counts: dict[str, int]) -> str:
-    return f"错误 {counts.get(ERROR, 0)} 条，警告 {counts.get(WARNING, 0)} 条，提示 {counts.get(INFO, 0)} 条"
-
-
 # --- entry points ----------------------------------------------------------------------
 def validate(book=None, *, catalog=None, when: datetime | None = None):
     """审核: audit the open workbook, write 审核结果 and colour the cells concerned."""
     def work(book):
-        live = read_book(book)
-        result = ops.check_grids(live.grids, _resolve_catalog(catalog), book.name)
-        notes, old_marks = previous_registry(live)
-        before, overwrites = previous_fill(live)
-        record = still_left(before, result.report)          # what fill left and still stands
-        findings = with_carried(result.findings, overwrites, record, result.report)
-        review = build_review(result.report, findings, result.catalog, notes, when, filled=record)
-        apply_review(live, plan_review(live, review, old_marks))
-        errors = review.counts.get(ERROR)
-        verdict = "有错误，须改正后才能公开。" if errors else "未发现错误。"
-        _alert(book, f"审核完成：{_summary(review.counts)}。{verdict}\n详见“审核结果”表，问题单元格已按级别着色。",
-               "critical" if errors else "info")
-        return result.findings
+        outcome = check_open_book(read_book(book), _resolve_catalog(catalog), when)
+        apply_edits(book, outcome.edits)
+        _alert(book, outcome.message, outcome.mode)
+        return outcome.result.findings
     return _run("审核", work, book)
 
 
 def fill(book=None, *, catalog=None, when: datetime | None = None):
-    """填充计算: compute every derived cell (合计、小计、类/款、跨表), then review as 审核 does."""
+    """填充计算: add missing 款/类 rows, compute every derived cell (合计、小计、类/款、跨表),
+    then review as 审核 does."""
     def work(book):
-        live = read_book(book)
-        report = parse_grids(live.grids, book.name)
-        before, overwrites = previous_fill(live)
-        filled, result = ops.fill_and_recheck(report, _resolve_catalog(catalog), written_before=before)
-        notes, old_marks = previous_registry(live)
-        findings = with_carried(result.findings, overwrites, filled.record, report)
-        review = build_review(report, findings, result.catalog, notes, when, filled=filled.record)
-        amounts = {(c.table, c.address): c.new for c in filled.changes}
-        plan = plan_review(live, review, old_marks, shade=review.derived | set(amounts))   # reads fills first
-        write_amounts(book, amounts)
-        apply_review(live, plan)
-        overwritten = len([c for c in filled.changes if c.overwrote])
-        _alert(book, f"填充计算完成：更新了 {len(filled.changes)} 个自动计算单元格"
-                     f"（其中覆盖原有数字 {overwritten} 个，已列入“审核结果”）。\n审核：{_summary(review.counts)}。",
-               "critical" if review.counts.get(ERROR) else "info")
-        return filled
+        outcome = fill_open_book(read_book(book), _resolve_catalog(catalog), when)   # reads fills first
+        apply_edits(book, outcome.edits)
+        _alert(book, outcome.message, outcome.mode)
+        return outcome.filled
     return _run("填充计算", work, book)
 
 
 def clear_marks(book=None):
     """清除标记: put back the fills of every cell the last 审核 coloured."""
     def work(book):
-        restored = restore_marks(read_book(book))
-        if not restored:
-            _alert(book, "没有需要清除的标记。")
-            return 0
-        _alert(book, f"已清除 {restored} 个单元格的审核标记，恢复为原来的底色。")
-        return restored
+        outcome = clear_open_book(read_book(book))
+        apply_edits(book, outcome.edits)
+        _alert(book, outcome.message)
+        return outcome.restored
     return _run("清除标记", work, book)
 
 
@@ -163,23 +125,12 @@ def publish(book=None, output: str | os.PathLike | None = None, *, catalog=None)
     written next to it as <name>-公开表.xlsx; refused while the audit finds errors, as juesuan publish does."""
     def work(book):
         target = Path(output) if output else _book_path(book).with_name(f"{_book_path(book).stem}-公开表.xlsx")
-        live = read_book(book)
-        result = ops.check_grids(live.grids, _resolve_catalog(catalog), book.name)
-        notes, _marks = previous_registry(live)
-        gate = ops.publication_gate(result.findings, notes)
-        if gate.closed:
-            lines = "\n".join(line.strip() for line in ops.finding_lines(gate.errors, limit=8))
-            _alert(book, f"审核发现 {len(gate.errors)} 条错误，不能生成公开表：\n{lines}\n"
-                         "请改正后再生成（点“审核”查看详情）。", "critical")
+        outcome = publish_open_book(read_book(book), _resolve_catalog(catalog))
+        if outcome.publication is None:
+            _alert(book, outcome.message, outcome.mode)
             return None
-        publication = build_publication(result.report)
-        save_new_workbook(render_workbook(publication), target)
-        extra = ""
-        if publication.converted:
-            extra += "\n金额单位为元，已换算为万元（四舍五入保留两位小数）。"
-        if gate.unexplained:
-            extra += f"\n另有 {len(gate.unexplained)} 条警告尚未在“审核结果”的“备注”栏说明原因，公开前请核实。"
-        _alert(book, f"公开表已生成：\n{target}{extra}")
+        save_new_workbook(render_workbook(outcome.publication), target)
+        _alert(book, f"公开表已生成：\n{target}{outcome.message}")
         return target
     return _run("生成公开表", work, book)
 
@@ -221,7 +172,7 @@ def merge(book=None, folder: str | os.PathLike | None = None, *, catalog=None):
                  if transfers else "")
         _alert(book, f"汇总完成：{len(books)} 个工作簿（按各文件已保存的内容）汇总为\n{target}\n"
                      f"部门名称：{name}（可在汇总工作簿的“单位信息”中修改，再次汇总时沿用）。\n"
-                     f"汇总结果审核：{_summary(outcome.result.summary)}。{extra}",
+                     f"汇总结果审核：{summary(outcome.result.summary)}。{extra}",
                "critical" if outcome.result.has_errors else "info")
         return target
     return _run("汇总", work, book)

@@ -1,0 +1,6 @@
+"""`juesuan serve`: the operations of the buttons as a local JSON service for the WPS add-in (wps/).
+
+``config`` (where the per-install token lives), ``protocol`` (a request's sheets into an
+``ops.open_book.OpenBook``, an ``Outcome`` into the response) and ``server`` (the HTTP
+server on 127.0.0.1: token, origin, size cap). docs/wps.md has the threat model.
+"""
