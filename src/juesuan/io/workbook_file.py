@@ -144,7 +144,8 @@ class EditableBook:
         which an insertion would make point at other cells (fill then leaves E08 to the clerk)."""
         _notes, marks = previous_review(self.workbook)
         record, overwrites = previous_fill(self.workbook)
-        kept = [(s, a) for s, a, _ in marks] + list(record) + [(f.table, f.cell) for f in overwrites]
+        kept = ([(s, a) for s, a, _ in marks] + [key for key in record if len(key) == 2]     # (sheet, A1): older sheets
+                + [(f.table, f.cell) for f in overwrites if not f.subject])                   # the others go by identity
         return rows_insertable(self.original, kept)
 
     def insert_code_rows(self, insertions) -> None:

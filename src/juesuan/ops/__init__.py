@@ -20,7 +20,7 @@ from ..io.template_xlsx import print_code_tables_in_use
 from ..io.review_xlsx import previous_fill, previous_review, write_review
 from ..io.workbook_file import EditableBook
 from ..rules.audit import audit
-from ..rules.fill import FillResult, fill_report
+from ..rules.fill import FillResult, fill_report, record_by_ref
 from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
 from ..rules.parents import Insertion, insert_parents
 from ..rules.parse import parse_grids
@@ -82,6 +82,7 @@ def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None,
     The findings are the audit's plus fill's own (what it overwrote). `add_parents`: first add
     the missing 款/类 rows (result.inserted), which moves rows down: only for a writer that
     inserts the same sheet rows before writing the values."""
+    written_before = record_by_ref(written_before or {}, report)   # addresses of older records: before rows move
     inserted = insert_parents(report, catalog) if add_parents else []
     filled = fill_report(report, catalog, written_before)     # the figures fill left last time are its own
     result = check_report(report, catalog, path)
@@ -143,8 +144,9 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     if not dry_run:
         book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
         new_values = {(c.table, c.address): c.new for c in filled.changes}
+        changed = {(c.table, c.address): c.ref for c in filled.changes}
         for sheet, address, merged in book.write_values([(*key, value) for key, value in new_values.items()]):
-            filled.record.pop((sheet, address), None)           # not written: the cell holds no figure of ours
+            filled.record.pop(changed[sheet, address], None)    # not written: the cell holds no figure of ours
             result.findings.append(MERGED_DERIVED_CELL.finding(sheet, address, merged=merged,
                                                                amount=fmt(new_values[(sheet, address)])))
         result.findings = sort_findings(result.findings)
