@@ -111,7 +111,9 @@ class Narrowing:
         behind = self._behind(relation)
         if not behind:
             return []       # every typed cell it rests on is in the message already
-        across = len({ref.table for ref in relation.refs()}) > 1 and len(computed) == len(relation.refs())
+        # totals of two tables that no row pairing can narrow (a single-term relation is a pairing: cells())
+        across = (len({ref.table for ref in relation.refs()}) > 1 and len(computed) == len(relation.refs())
+                  and len(relation.terms) > 1)
         if not across and len(behind) > FEW_SOURCES:
             return []
         held = [ref for ref in behind if self.report.value(ref) is not None] or behind
