@@ -194,17 +194,20 @@ def shift_formula(formula: str, own_sheet: str, sheet: str, at: int) -> str:
     return "=" + "".join(t.value for t in tokens) if changed else formula
 
 
-def shift_formulas(workbook, sheet: str, at: int) -> list[str]:
-    """Move every formula's references to rows of `sheet` at or below `at` one row down, as after
-    inserting a row there (the formulas themselves do not move: insertion_blockers ruled that out).
-    Returns the cells ("sheet!A1") whose formula changed."""
+def formula_cells(workbook) -> list:
+    """Every formula cell of `workbook` (openpyxl cells), to move the references of."""
+    return [cell for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
+            if cell.data_type == "f" and isinstance(cell.value, str) and cell.value.startswith("=")]
+
+
+def shift_formulas(cells, sheet: str, at: int) -> list[str]:
+    """Move the references of these formula cells (formula_cells) to rows of `sheet` at or below `at`
+    one row down, as after inserting a row there (the formulas themselves do not move:
+    insertion_blockers ruled that out). Returns the cells ("sheet!A1") whose formula changed."""
     out = []
-    for ws in workbook.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and isinstance(cell.value, str) and cell.value.startswith("="):
-                    moved = shift_formula(cell.value, ws.title, sheet, at)
-                    if moved != cell.value:
-                        cell.value = moved
-                        out.append(f"{ws.title}!{cell.coordinate}")
+    for cell in cells:
+        moved = shift_formula(cell.value, cell.parent.title, sheet, at)
+        if moved != cell.value:
+            cell.value = moved
+            out.append(f"{cell.parent.title}!{cell.coordinate}")
     return out

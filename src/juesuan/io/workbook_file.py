@@ -38,7 +38,7 @@ from .formula_cache import restore_formula_results
 from .package_parts import carry_dropped_parts
 from .review_xlsx import shift_registry
 from .safety import check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
-from .sheet_rows import insert_row, insertion_blockers, names_blocking, shift_formulas
+from .sheet_rows import formula_cells, insert_row, insertion_blockers, names_blocking, shift_formulas
 from .sheet_xml import sheet_parts
 
 VBA_PROJECT = "xl/vbaProject.bin"
@@ -152,10 +152,11 @@ class EditableBook:
         """insertions: rules.parents.Insertion (table, row, code, name), by table and ascending row:
         each becomes a sheet row at its row, code as text in A and name in B, styled like the row below.
         Formulas reading the rows that move, and the addresses 审核结果 keeps, move with them."""
+        formulas = formula_cells(self.workbook) if insertions else []
         for ins in insertions:
             ws = self.workbook[ins.table]
             insert_row(ws, ins.row)
-            shift_formulas(self.workbook, ins.table, ins.row)
+            shift_formulas(formulas, ins.table, ins.row)
             shift_registry(self.workbook, ins.table, ins.row)
             self.written = {(sheet, _moved_address(address, ins.row) if sheet == ins.table else address)
                             for sheet, address in self.written}
