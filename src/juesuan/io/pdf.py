@@ -29,10 +29,11 @@ INSTALL_HINT = ("本机未找到 LibreOffice，无法生成 PDF。"
                 "Windows 请安装 LibreOffice（https://zh-cn.libreoffice.org/），"
                 "或用 Excel 打开生成的公开表 .xlsx，“文件→导出→创建 PDF”（或打印为 PDF）。")
 
-# font the workbook names -> installed families to use instead, best first. Simplified Chinese
-# faces only, and standalone ones (Noto Serif SC, Source Han Serif SC …) before the Noto CJK
-# collections: LibreOffice 7.x embeds a .ttc collection's first face, which is the Japanese one
-# (the PDF then names NotoSerifCJKjp and prints Japanese glyph forms) whatever face was asked for.
+# font the workbook names -> installed families to use instead, best first; Simplified Chinese
+# faces only. Standalone ones (Noto Serif SC, Source Han Serif SC …) come before the Noto CJK
+# collections for their name alone: every face of a Noto CJK .ttc shares one CFF table whose
+# internal name is the Japanese one, so pdffonts lists NotoSerifCJKjp whatever face was asked for.
+# The glyph forms printed follow the text's language, which the profile sets (DOCUMENT_LANGUAGE_CJK).
 _SERIF = ("Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif CJK SC",
           "Source Han Serif SC VF", "AR PL UMing CN")
 _SANS = ("Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
