@@ -148,24 +148,48 @@ def test_the_live_path_does_not_insert_rows_so_addresses_stay_true():
     assert all(c.address.endswith(("6", "7")) for c in filled.changes if c.table == "公开05")
 
 
-def test_a_workbook_with_formulas_gets_no_rows_inserted(tmp_path):
+def test_a_formula_reading_the_rows_that_move_is_moved_with_them(tmp_path):
+    """公开09!A30 =SUM(公开05!C7:C9) reads 2010350, 2010399, 2014004 (rows 7–9 of the 项-only 公开05).
+    Fill inserts 201 at 7 and 20103 at 8 (C7:C9 → C9:C11), then 20140 at 11, inside the range, which
+    grows as Excel grows it (C9:C12); the formula's own cell does not move."""
     _original, path = typed_items_only(tmp_path)
     wb = openpyxl.load_workbook(path)
     wb["公开09"]["A30"] = "=SUM(公开05!C7:C9)"
     wb.save(path)
     result = CliRunner().invoke(main, ["fill", str(path), "--in-place"])
-    assert "插入" not in result.output
-    assert "E08" in result.output
+    assert "插入 公开05 第7行 201" in result.output and "E08" not in result.output, result.output
+    assert openpyxl.load_workbook(path)["公开09"]["A30"].value == "=SUM(公开05!C9:C12)"
 
 
-def test_a_second_fill_with_marks_by_address_below_leaves_e08_rather_than_misplace_them(tmp_path):
+def test_a_formula_in_the_rows_that_would_move_stops_insertion_and_fill_says_where(tmp_path):
+    """A clerk's formula in 公开05 D8 (a 项 row below 合计) would move with its row, and its stored
+    result with it: fill inserts nothing, names the cell (F06) and E08 stays, nothing is corrupted."""
     _original, path = typed_items_only(tmp_path)
-    assert CliRunner().invoke(main, ["fill", str(path), "--in-place"]).exit_code == 0
-    wb = openpyxl.load_workbook(path)       # the clerk adds a 项 of a new 款 at the bottom of 公开05
-    ws = wb["公开05"]
-    last = max(r.row for r in read_report(path).tables["公开05"].rows)
-    ws.cell(row=last + 1, column=1, value="2299901")
-    ws.cell(row=last + 1, column=2, value="其他支出")
+    wb = openpyxl.load_workbook(path)
+    wb["公开05"]["F8"] = "=D8+E8"
     wb.save(path)
     result = CliRunner().invoke(main, ["fill", str(path), "--in-place"])
-    assert "插入" not in result.output and "E08" in result.output
+    assert "  插入 " not in result.output and "E08" in result.output
+    assert "F06" in result.output and "公开05!F8" in result.output and "请在 Excel 中手工插入" in result.output
+    wb = openpyxl.load_workbook(path)
+    assert wb["公开05"]["F8"].value == "=D8+E8" and wb["公开05"]["A7"].value == "2010350"
+
+
+def test_marks_and_links_of_the_review_move_with_the_rows_fill_inserts(tmp_path):
+    """After a check --write, 审核结果 keeps a mark on the first 项-only row that fails (公开05!C7 typed
+    over); a fill that inserts 201 and 20103 above it moves the mark's record with the cell (C9),
+    so the next run restores C9, not the inserted 类 row."""
+    _original, path = typed_items_only(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["公开05"]["C7"] = 1                       # 2010350 小计; its parts say 107.71
+    wb.save(path)
+    CliRunner().invoke(main, ["check", str(path), "--write"])
+    from juesuan.io.review_xlsx import previous_review
+    from juesuan.io.workbook_file import EditableBook
+    from juesuan.rules.parents import Insertion
+    book = EditableBook.open(path)
+    assert ("公开05", "C7") in {(s, a) for s, a, _ in previous_review(book.workbook)[1]}
+    book.insert_code_rows([Insertion("公开05", 7, "201", "一般公共服务支出", True),
+                           Insertion("公开05", 8, "20103", "政府办公厅（室）及相关机构事务", True)])
+    marked = {(s, a) for s, a, _ in previous_review(book.workbook)[1] if s == "公开05"}
+    assert ("公开05", "C9") in marked and ("公开05", "C7") not in marked

@@ -4,7 +4,8 @@ Each conversion runs with its own throw-away LibreOffice profile
 (-env:UserInstallation) so parallel runs never collide and a clerk's own
 LibreOffice settings are untouched. When the Chinese fonts the workbook names
 (宋体, 黑体, 仿宋) are not installed, the profile maps them to an installed CJK
-font (Noto / Source Han / WenQuanYi …) so every character renders. The PDF is put
+font (Noto / Source Han / WenQuanYi …) so every character renders, and says the text is
+Simplified Chinese so CJK fonts print its glyph forms (DOCUMENT_LANGUAGE_CJK). The PDF is put
 in place by the atomic writer (atomic.py): a target it refuses raises WriteRefused.
 """
 from __future__ import annotations
@@ -28,10 +29,11 @@ INSTALL_HINT = ("本机未找到 LibreOffice，无法生成 PDF。"
                 "Windows 请安装 LibreOffice（https://zh-cn.libreoffice.org/），"
                 "或用 Excel 打开生成的公开表 .xlsx，“文件→导出→创建 PDF”（或打印为 PDF）。")
 
-# font the workbook names -> installed families to use instead, best first. Simplified Chinese
-# faces only, and standalone ones (Noto Serif SC, Source Han Serif SC …) before the Noto CJK
-# collections: LibreOffice 7.x embeds a .ttc collection's first face, which is the Japanese one
-# (the PDF then names NotoSerifCJKjp and prints Japanese glyph forms) whatever face was asked for.
+# font the workbook names -> installed families to use instead, best first; Simplified Chinese
+# faces only. Standalone ones (Noto Serif SC, Source Han Serif SC …) come before the Noto CJK
+# collections for their name alone: every face of a Noto CJK .ttc shares one CFF table whose
+# internal name is the Japanese one, so pdffonts lists NotoSerifCJKjp whatever face was asked for.
+# The glyph forms printed follow the text's language, which the profile sets (DOCUMENT_LANGUAGE_CJK).
 _SERIF = ("Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "Noto Serif CJK SC",
           "Source Han Serif SC VF", "AR PL UMing CN")
 _SANS = ("Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans CJK SC", "WenQuanYi Zen Hei")
@@ -91,8 +93,17 @@ def font_pairs(families: set[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+# The language LibreOffice gives text that carries none (an .xlsx names fonts, not languages). A CJK
+# font picks its regional glyph forms by it (OpenType `locl`): the Noto CJK collections print 直 and
+# 骨 in their Japanese forms under a Japanese locale, whatever face was asked for. So the conversion
+# says Simplified Chinese, as the documents are.
+DOCUMENT_LANGUAGE_CJK = "zh-CN"
+
+
 def _profile_xcu(pairs: list[tuple[str, str]]) -> str:
-    items = ['<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
+    items = ['<item oor:path="/org.openoffice.Office.Linguistic/General">'
+             f'<prop oor:name="DefaultLocale_CJK" oor:op="fuse"><value>{DOCUMENT_LANGUAGE_CJK}</value></prop></item>',
+             '<item oor:path="/org.openoffice.Office.Common/Font/Substitution">'
              '<prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>']
     for i, (wanted, choice) in enumerate(pairs):
         items.append(
@@ -132,10 +143,9 @@ def workbook_to_pdf(workbook, target: Path) -> int | None:
     work = Path(tempfile.mkdtemp(prefix="juesuan-pdf-"))
     try:
         profile = work / "profile"
-        pairs = font_pairs(installed_families())
-        if pairs:
-            (profile / "user").mkdir(parents=True)
-            (profile / "user" / "registrymodifications.xcu").write_text(_profile_xcu(pairs), encoding="utf-8")
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(
+            _profile_xcu(font_pairs(installed_families())), encoding="utf-8")
         src = work / "publish.xlsx"
         workbook.save(src)
         out = work / "out"

@@ -25,10 +25,12 @@ from ..views.review import (
     AMOUNT_COLUMNS,
     COLUMN_WIDTHS,
     COUNTS_ROW,
+    FILL_RECORD_COLUMN,
     FIRST_ROW,
     HEADER_ROW,
     LAST_VISIBLE_COLUMN,
     LINK_COLUMN,
+    MARK_COLUMNS,
     MESSAGE_COLUMN,
     REGISTRY_COLUMNS,
     SEVERITY_COLUMN,
@@ -131,6 +133,29 @@ def read_notes(path: Path) -> dict:
         return {}
     finally:
         workbook.close()
+
+
+def shift_registry(workbook, sheet: str, at: int) -> None:
+    """After a row was inserted at `at` of `sheet`: every address of that sheet that 审核结果
+    keeps (the cells we marked, the 单元格 links, fill record entries of older sheets) moves
+    one row down with its cell, so the next run restores and matches the right cells."""
+    if REVIEW_SHEET not in workbook.sheetnames:
+        return
+    ws = workbook[REVIEW_SHEET]
+    for row in ws.iter_rows(min_row=FIRST_ROW):
+        for col in (LINK_COLUMN, MARK_COLUMNS[0], FILL_RECORD_COLUMN):
+            if col > len(row) or not isinstance(row[col - 1].value, str):
+                continue
+            cell = row[col - 1]
+            where, eq, rest = cell.value.partition("=") if col == FILL_RECORD_COLUMN else (cell.value, "", "")
+            name, bang, address = where.rpartition("!")
+            if name == sheet and is_address(address):
+                column = address.rstrip("0123456789")
+                number = int(address[len(column):])
+                if number >= at:
+                    cell.value = f"{name}!{column}{number + 1}{eq}{rest}"
+                    if cell.hyperlink is not None and col == LINK_COLUMN:
+                        cell.hyperlink.location = link_location(name, f"{column}{number + 1}")
 
 
 # --- marks on the data sheets ---------------------------------------------------------------

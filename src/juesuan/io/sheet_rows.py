@@ -5,15 +5,25 @@ conditional formatting, data validations, the print area or row heights. `insert
 moves or extends those as Excel would (a range the new row falls inside, or whose first
 row it is, grows by one; a range wholly below moves down, its formula rules translated),
 and gives the new row the style of the row it was inserted above.
+
+Formulas: one that reads the rows that move, from a cell that does not move (公开09!A30
+=SUM(公开05!C7:C9)), has its references moved as Excel would (`shift_formulas`). One that
+sits in the rows that move, or whose references cannot be read (defined names, INDIRECT,
+OFFSET), would need its stored result moved too: no row is inserted and `insertion_blockers`
+names the cells, so fill can tell the clerk instead of corrupting anything.
 """
 from __future__ import annotations
 
 import copy
+import html
+import re
 import zipfile
 from io import BytesIO
 
 from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
 from ..domain.layout import layout_of
@@ -103,27 +113,101 @@ def insert_row(ws, at: int) -> None:
             ws.cell(row=at, column=col)._style = copy.copy(below._style)
 
 
-def rows_insertable(data: bytes, kept=()) -> bool:
-    """Whether rows may be inserted below 合计 in the code tables of the package `data`:
-    openpyxl does not rewrite formulas when it inserts rows, and formula results are kept
-    by address (formula_cache), so no formula may sit in, or read, the rows that move;
-    nor may any of `kept`, (sheet, A1) addresses remembered elsewhere."""
+def _moving_rows() -> dict[str, int]:
+    """Sheet (casefolded) -> first row that moves when a parent row is inserted: below 合计."""
+    return {name.casefold(): layout_of(name).first_data_row + 1 for name, spec in TABLES.items() if spec.kind == CODE}
+
+
+def insertion_blockers(data: bytes) -> list[str]:
+    """The formula cells ("sheet!A1") of the package `data` that stop rows being inserted below 合计
+    in the code tables: formulas in the rows that would move, and formulas whose references
+    cannot be read (but may read those rows). [] when rows may be inserted; ["?"] when the
+    package cannot be read here."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             sheets = sheet_parts(archive)
             members = {part: archive.read(part) for part in sheets.values()}
     except Exception:      # noqa: BLE001 -- unreadable here: do not insert
-        return False
-    moving = {name.casefold(): layout_of(name).first_data_row + 1 for name, spec in TABLES.items() if spec.kind == CODE}
-    for sheet, address in kept:
-        digits = str(address or "").lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ").replace("$", "")
-        if str(sheet).casefold() in moving and (not digits.isdigit() or int(digits) >= moving[str(sheet).casefold()]):
-            return False
-    for (sheet, _col, row), formula in _formulas(members, sheets).items():
+        return ["?"]
+    moving = _moving_rows()
+    names = {name.casefold(): name for name in sheets}
+    out = []
+    for (sheet, col, row), formula in sorted(_formulas(members, sheets).items()):
+        where = f"{names.get(sheet, sheet)}!{get_column_letter(col)}{row}"
         if sheet in moving and row >= moving[sheet]:
-            return False
-        own = next((name for name in sheets if name.casefold() == sheet), sheet)
-        refs = references(formula, own)
-        if refs is None or any(ref_sheet in moving and area[3] >= moving[ref_sheet] for ref_sheet, area in refs):
-            return False
-    return True
+            out.append(where)
+            continue
+        if references(html.unescape(formula), names.get(sheet, sheet)) is None:   # &#37329;…: as stored
+            out.append(where)
+    return out
+
+
+def names_blocking(workbook) -> list[str]:
+    """Defined names that point into rows an insertion would move (a name is not rewritten)."""
+    moving = _moving_rows()
+    out = []
+    for name, defined in _defined_names(workbook):
+        refs = references(str(defined.attr_text or ""), "")
+        if refs is None or any(sheet in moving and area[3] >= moving[sheet] for sheet, area in refs):
+            out.append(f"名称 {name}")
+    return out
+
+
+def _defined_names(workbook):
+    names = list(getattr(workbook, "defined_names", {}).items())
+    for ws in workbook.worksheets:
+        names += list(getattr(ws, "defined_names", {}).items())
+    return names
+
+
+_RANGE = re.compile(r"^(?P<prefix>(?:'(?:[^']|'')+'|[^'!:\[\]]+)!)?(?P<a>\$?[A-Z]{1,3}\$?\d+|\$?\d+)"
+                    r"(?::(?P<b>\$?[A-Z]{1,3}\$?\d+|\$?\d+))?$", re.IGNORECASE)
+_PART = re.compile(r"^(\$?[A-Z]{0,3})(\$?)(\d+)$", re.IGNORECASE)
+
+
+def _shift_part(part: str, at: int) -> str:
+    match = _PART.match(part)
+    column, dollar, row = match.group(1), match.group(2), int(match.group(3))
+    return f"{column}{dollar}{row + 1 if row >= at else row}"
+
+
+def shift_formula(formula: str, own_sheet: str, sheet: str, at: int) -> str:
+    """`formula` (with its "=") as it reads after a row is inserted at `at` of `sheet`: every
+    reference to that sheet at or below `at` moves one row down (a range over `at` grows)."""
+    tokens = Tokenizer(formula).items
+    changed = False
+    for token in tokens:
+        if token.type != Token.OPERAND or token.subtype != Token.RANGE:
+            continue
+        match = _RANGE.match(token.value)
+        if match is None:
+            continue
+        prefix = match.group("prefix") or ""
+        named = prefix[:-1]
+        named = named[1:-1].replace("''", "'") if named.startswith("'") else named
+        if (named or own_sheet).casefold() != sheet.casefold():
+            continue
+        a, b = match.group("a"), match.group("b")
+        value = prefix + _shift_part(a, at) + (":" + _shift_part(b, at) if b else "")
+        if value != token.value:
+            token.value, changed = value, True
+    return "=" + "".join(t.value for t in tokens) if changed else formula
+
+
+def formula_cells(workbook) -> list:
+    """Every formula cell of `workbook` (openpyxl cells), to move the references of."""
+    return [cell for ws in workbook.worksheets for row in ws.iter_rows() for cell in row
+            if cell.data_type == "f" and isinstance(cell.value, str) and cell.value.startswith("=")]
+
+
+def shift_formulas(cells, sheet: str, at: int) -> list[str]:
+    """Move the references of these formula cells (formula_cells) to rows of `sheet` at or below `at`
+    one row down, as after inserting a row there (the formulas themselves do not move:
+    insertion_blockers ruled that out). Returns the cells ("sheet!A1") whose formula changed."""
+    out = []
+    for cell in cells:
+        moved = shift_formula(cell.value, cell.parent.title, sheet, at)
+        if moved != cell.value:
+            cell.value = moved
+            out.append(f"{cell.parent.title}!{cell.coordinate}")
+    return out

@@ -36,9 +36,9 @@ from ..views.styles import AMOUNT_FORMAT
 from .atomic import real_target, write_atomically
 from .formula_cache import restore_formula_results
 from .package_parts import carry_dropped_parts
-from .review_xlsx import previous_fill, previous_review
+from .review_xlsx import shift_registry
 from .safety import check_bytes, content_openpyxl_drops, file_stamp, take_snapshot
-from .sheet_rows import insert_row, rows_insertable
+from .sheet_rows import formula_cells, insert_row, insertion_blockers, names_blocking, shift_formulas
 from .sheet_xml import sheet_parts
 
 VBA_PROJECT = "xl/vbaProject.bin"
@@ -138,21 +138,28 @@ class EditableBook:
         return merged_over
 
     @property
+    def insertion_blockers(self) -> list[str]:
+        """What stops fill inserting missing 款/类 rows ("sheet!A1" of formulas, "名称 X" of defined
+        names), see sheet_rows.insertion_blockers; [] when rows may be inserted. The marks, notes
+        and fill record of 审核结果 do not stop it: they are kept by identity or moved along."""
+        return insertion_blockers(self.original) + names_blocking(self.workbook)
+
+    @property
     def can_insert_rows(self) -> bool:
-        """No formula sits in or reads the rows an insertion would move (see sheet_rows.rows_insertable),
-        and the last 审核结果 left no mark, fill record or overwrite there: those are kept by address,
-        which an insertion would make point at other cells (fill then leaves E08 to the clerk)."""
-        _notes, marks = previous_review(self.workbook)
-        record, overwrites = previous_fill(self.workbook)
-        kept = [(s, a) for s, a, _ in marks] + list(record) + [(f.table, f.cell) for f in overwrites]
-        return rows_insertable(self.original, kept)
+        return not self.insertion_blockers
 
     def insert_code_rows(self, insertions) -> None:
         """insertions: rules.parents.Insertion (table, row, code, name), by table and ascending row:
-        each becomes a sheet row at its row, code as text in A and name in B, styled like the row below."""
+        each becomes a sheet row at its row, code as text in A and name in B, styled like the row below.
+        Formulas reading the rows that move, and the addresses 审核结果 keeps, move with them."""
+        formulas = formula_cells(self.workbook) if insertions else []
         for ins in insertions:
             ws = self.workbook[ins.table]
             insert_row(ws, ins.row)
+            shift_formulas(formulas, ins.table, ins.row)
+            shift_registry(self.workbook, ins.table, ins.row)
+            self.written = {(sheet, _moved_address(address, ins.row) if sheet == ins.table else address)
+                            for sheet, address in self.written}
             ws.cell(row=ins.row, column=1, value=ins.code).number_format = "@"
             ws.cell(row=ins.row, column=2, value=ins.name)
             self.written.update({(ins.table, f"A{ins.row}"), (ins.table, f"B{ins.row}")})
@@ -178,6 +185,13 @@ class EditableBook:
         if in_place:
             self.stamp = file_stamp(written)
         return written
+
+
+def _moved_address(address: str, at: int) -> str:
+    """An A1 address after a row was inserted at `at` of its sheet."""
+    column = address.rstrip("0123456789")
+    row = int(address[len(column):])
+    return f"{column}{row + 1 if row >= at else row}"
 
 
 def _put_back_from_original(saved: Path, original: bytes, written: set[tuple[str, str]]) -> None:

@@ -19,12 +19,13 @@ from ..io.reader import read_report
 from ..io.template_xlsx import print_code_tables_in_use
 from ..io.review_xlsx import previous_fill, previous_review, write_review
 from ..io.workbook_file import EditableBook
-from ..rules.audit import audit
-from ..rules.fill import FillResult, fill_report
+from ..rules.audit import audit, listed
+from ..rules.fill import FillResult, fill_report, record_by_ref
 from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
-from ..rules.parents import Insertion, insert_parents
+from ..rules.parents import Insertion, insert_parents, parents_missing
 from ..rules.parse import parse_grids
 from ..rules.registry import MERGED_DERIVED_CELL
+from ..rules.registry_trust import INSERTION_BLOCKED
 from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
 
@@ -82,6 +83,7 @@ def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None,
     The findings are the audit's plus fill's own (what it overwrote). `add_parents`: first add
     the missing 款/类 rows (result.inserted), which moves rows down: only for a writer that
     inserts the same sheet rows before writing the values."""
+    written_before = record_by_ref(written_before or {}, report)   # addresses of older records: before rows move
     inserted = insert_parents(report, catalog) if add_parents else []
     filled = fill_report(report, catalog, written_before)     # the figures fill left last time are its own
     result = check_report(report, catalog, path)
@@ -138,18 +140,32 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     (default: in place; nothing is written when dry_run)."""
     report = read_report(path)
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
-    filled, result = fill_and_recheck(report, catalog, str(path), add_parents=book.can_insert_rows,
+    blockers = book.insertion_blockers
+    missing = parents_missing(report) if blockers else []
+    filled, result = fill_and_recheck(report, catalog, str(path), add_parents=not blockers,
                                       written_before=previous_fill(book.workbook)[0])
+    if missing:                     # E08 stays: say why fill did not add the rows
+        blocked = _insertion_blocked(missing, blockers)
+        filled.findings.append(blocked)
+        result.findings = sort_findings(result.findings + [blocked])
     if not dry_run:
         book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
         new_values = {(c.table, c.address): c.new for c in filled.changes}
+        changed = {(c.table, c.address): c.ref for c in filled.changes}
         for sheet, address, merged in book.write_values([(*key, value) for key, value in new_values.items()]):
-            filled.record.pop((sheet, address), None)           # not written: the cell holds no figure of ours
+            filled.record.pop(changed[sheet, address], None)    # not written: the cell holds no figure of ours
             result.findings.append(MERGED_DERIVED_CELL.finding(sheet, address, merged=merged,
                                                                amount=fmt(new_values[(sheet, address)])))
         result.findings = sort_findings(result.findings)
         _review_and_save(book, result, target, when, shade=True, record=filled.record)
     return filled, result
+
+
+def _insertion_blocked(missing: list[tuple[str, str]], blockers: list[str]) -> Finding:
+    where = next((b for b in blockers if "!" in b), None)
+    sheet, _, cell = where.rpartition("!") if where else (missing[0][0], "", None)
+    return INSERTION_BLOCKED.finding(sheet, cell or None, missing=listed([f"{t} {code}" for t, code in missing]),
+                                     listed=listed(blockers), cells=tuple(blockers))
 
 
 def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None,

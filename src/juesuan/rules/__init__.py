@@ -5,3 +5,4 @@
 # module a caller imports first; add one line per such module.
 from . import registry_merge  # noqa: E402,F401  (汇总 M01–M19)
 from . import registry_import  # noqa: E402,F401  I01–I09 导入
+from . import registry_trust  # noqa: E402,F401  -- F06, E22 (issue #12)

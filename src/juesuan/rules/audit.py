@@ -146,7 +146,7 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     others = [report.address(t.ref, relation.target.table) for t in relation.terms]
     table = relation.target.table
     address = target_cell.address if target_cell else None
-    look_at = narrowing.cells(relation) if narrowing is not None and not rounding else []
+    look_at = (narrowing.cells(relation) or narrowing.sources(relation)) if narrowing is not None and not rounding else []
     # a blank target reads "空" (what the clerk sees), not 0.00; the arithmetic treats it as 0
     finding = RULES[relation.rule].finding(
         table, address, shape, rounding=rounding, cells=tuple(a for a in others if a), expected=expected,
@@ -155,7 +155,7 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
         shown=fmt(actual), expr=_expr(report, relation), expected_shown=fmt(expected), gap=fmt_signed(gap))
     if look_at:
         finding.cells = tuple(dict.fromkeys(finding.cells + tuple(look_at)))
-        finding.message += NARROWED.format(listed=listed(look_at))
+        finding.message += NARROWED.format(listed=narrowing.listed(look_at))
     return finding
 
 
@@ -310,10 +310,13 @@ def audit(report: Report, catalog: Catalog) -> list[Finding]:
         findings.append(_unfilled_finding(report, blank_derived))
     waiting = set(blank_derived)
     narrowing = Narrowing(report, relations)
+    checked = []
     for relation in relations:
         if waiting.intersection(relation.refs()):
             continue   # a relation over a blank the next fill computes: the one F03 says so
         finding = check_relation(report, relation, derivation, narrowing)
         if finding is not None:
             findings.append(finding)
+            checked.append((relation, finding))
+    narrowing.name_suspects(checked)     # totals over a typed row that fails its own check name it
     return sort_findings(findings)

@@ -10,7 +10,9 @@ whose value is rounding drift around zero stays blank.
 Fill knows its own figures: `written_before` is the record of what it left last time (kept
 in 审核结果). A derived cell still holding that figure is fill's own, and replacing it is an
 update; only a figure the clerk typed (no record, or a value other than the record) is
-reported as overwritten (F01, or F02 for a rounding difference).
+reported as overwritten (F01, or F02 for a rounding difference). The record is keyed by the
+report's identity of the cell (`Ref`: table, row key, 栏次), not its address, so a row the
+clerk (or fill) inserts above does not make it point at another cell.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ class CellChange:
 class FillResult:
     changes: list[CellChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    record: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)   # (sheet, A1) -> figure fill left
+    record: dict[Ref, Decimal | None] = field(default_factory=dict)   # cell -> the figure fill left there
 
     @property
     def overwritten(self) -> list[CellChange]:
@@ -60,10 +62,11 @@ class FillResult:
 def fill_report(report: Report, catalog: Catalog, written_before=None) -> FillResult:
     """Compute every derived cell, write it into `report`, and say what of the clerk's was overwritten.
 
-    `written_before`: {(sheet, A1): Decimal | None} the figures fill left last time. The result's
+    `written_before`: {Ref: Decimal | None} the figures fill left last time (entries keyed by
+    (sheet, A1), as older review sheets recorded them, are resolved against `report`). The result's
     `record` is the same for this run: every derived cell now holding fill's figure (computed now,
     or recorded before and still there)."""
-    written_before = written_before or {}
+    written_before = record_by_ref(written_before or {}, report)
     derivation = Derivation(report, relations_for(report, catalog))
     result = FillResult()
     computed: set[Ref] = set()
@@ -89,8 +92,7 @@ def fill_report(report: Report, catalog: Catalog, written_before=None) -> FillRe
         # the recomputed value rests on `leaves` rounded inputs, the old one was rounded once
         limit = rounding_limit(report, derivation.leaves(ref) + 1)
         rounding = old is not None and new is not None and abs(old - new) <= limit
-        key = (ref.table, cell.address)
-        own = old is not None and key in written_before and written_before[key] == old
+        own = old is not None and ref in written_before and written_before[ref] == old
         result.changes.append(CellChange(ref, cell.address, old, new, rounding, own))
     for change in result.changes:
         report.cell(change.ref).value = change.new
@@ -120,11 +122,30 @@ def _record(report: Report, values, computed: set[Ref], written_before) -> dict:
         cell = report.cell(ref)
         if cell is None or cell.value is None:
             continue   # a blank is nobody's figure: fill never reports replacing it
-        key = (ref.table, cell.address)
         computed_now = ref in computed and cell.value == values[ref]
-        if computed_now or (key in written_before and written_before[key] == cell.value):
-            record[key] = cell.value
+        if computed_now or (ref in written_before and written_before[ref] == cell.value):
+            record[ref] = cell.value
     return record
+
+
+def refs_by_address(report: Report) -> dict[tuple[str, str], Ref]:
+    """(sheet, A1) -> the amount cell of `report` there, as the report knows it."""
+    return {(ref.table, cell.address): ref for ref, cell in report.iter_cells()}
+
+
+def record_by_ref(record, report: Report) -> dict[Ref, Decimal | None]:
+    """`record` keyed by Ref: entries keyed by (sheet, A1), as review sheets written before
+    the record knew cells by identity kept them, are resolved against `report` as it stands
+    (call before any row is inserted); an address that holds no amount cell is dropped."""
+    if all(isinstance(key, Ref) for key in record):
+        return dict(record)
+    at = refs_by_address(report)
+    out = {}
+    for key, value in record.items():
+        ref = key if isinstance(key, Ref) else at.get(tuple(key))
+        if ref is not None:
+            out[ref] = value
+    return out
 
 
 def _blocked_finding(report: Report, bad: Ref, refs: list[Ref]) -> Finding:

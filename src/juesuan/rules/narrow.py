@@ -5,13 +5,25 @@ of rows. Where both sides are sums in one column (合计 of 类, 类 of 款, 款
 their rows are paired by a relation of their own (公开04 类 ↔ 公开05 类 by R13.2,
 公开05 项 ↔ 公开03 项 by R17.1, …), the gap lies in the pairs that disagree: descend
 into those, down to rows that are not sums on both sides, and name them.
+
+Where no pairing exists (公开05 基本支出 by function against 公开06 by economic class, R16.1),
+the finding names the typed cells its totals are computed from (`sources`), so the clerk is
+not sent to a grey total. And where a typed row fails a relation of its own (a 项 whose
+financial appropriation disagrees between 公开05 and 公开02, E22), the totals built on that
+row (公开04's per-fund balance R4.8, 收入总计 R4.7…) name it as the cell to look at first
+(`name_suspects`).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from ..domain.model import Ref, Report
+from .findings import Finding
+from .registry import NARROWED
 from .relations import Relation
+
+LEAF_RULES = ("E22",)        # relations between typed rows: a failure there is where a typo sits
+FEW_SOURCES = 4              # a relation over so few typed cells names them all
 
 
 class Narrowing:
@@ -19,6 +31,8 @@ class Narrowing:
         self.report = report
         self.children: dict[Ref, tuple[Ref, ...]] = {}     # a same-column sum's rows
         self.partners: dict[Ref, set[Ref]] = {}           # the same row in another table
+        self.solver = {r.solves: r for r in relations if r.solves is not None}
+        self._inputs: dict[Ref, tuple[Ref, ...]] = {}
         for r in relations:
             refs = [t.ref for t in r.terms]
             if (r.op == "=" and r.target not in self.children and len(refs) > 1
@@ -64,3 +78,83 @@ class Narrowing:
                 if address and address not in out:
                     out.append(address)
         return out
+
+    # --- the typed cells behind computed ones -------------------------------------------------
+    def inputs(self, ref: Ref) -> tuple[Ref, ...]:
+        """The typed cells the computed value of derived `ref` rests on; (ref,) for a typed cell."""
+        if ref not in self.solver:
+            return (ref,)
+        if ref not in self._inputs:
+            self._inputs[ref] = ()          # a cycle is the relations' bug (RelationCycle), not ours to loop on
+            found: dict[Ref, None] = {}
+            for other in self.solver[ref].refs():
+                if other != ref:
+                    found.update(dict.fromkeys(self.inputs(other)))
+            self._inputs[ref] = tuple(found)
+        return self._inputs[ref]
+
+    def _behind(self, relation: Relation) -> list[Ref]:
+        """The typed cells behind the relation's computed cells (its own typed cells left out)."""
+        own = set(relation.refs())
+        out: dict[Ref, None] = {}
+        for ref in relation.refs():
+            if ref in self.solver:
+                out.update(dict.fromkeys(r for r in self.inputs(ref) if r not in own))
+        return list(out)
+
+    def sources(self, relation: Relation) -> list[str]:
+        """Addresses of the typed cells to look at for a relation that compares computed totals
+        only across two tables (R16.1) or rests on a few typed cells (E22's 小计); [] otherwise."""
+        computed = [ref for ref in relation.refs() if ref in self.solver]
+        if not computed:
+            return []
+        behind = self._behind(relation)
+        if not behind:
+            return []       # every typed cell it rests on is in the message already
+        # totals of two tables that no row pairing can narrow (a single-term relation is a pairing: cells())
+        across = (len({ref.table for ref in relation.refs()}) > 1 and len(computed) == len(relation.refs())
+                  and len(relation.terms) > 1)
+        if not across and len(behind) > FEW_SOURCES:
+            return []
+        held = [ref for ref in behind if self.report.value(ref) is not None] or behind
+        typed_here = [ref for ref in relation.refs() if ref not in self.solver]
+        return self._addresses(held + typed_here)
+
+    def _addresses(self, refs) -> list[str]:
+        out: list[str] = []
+        for ref in refs:
+            address = self.report.address(ref)
+            if address and address not in out:
+                out.append(address)
+        return out
+
+    @staticmethod
+    def listed(addresses, per_table: int = 8) -> str:
+        """Sheet-qualified addresses grouped by sheet: "公开05!D9、D16；公开06!C8、C9…等 14 个"."""
+        groups: dict[str, list[str]] = {}
+        for address in addresses:
+            sheet, _, cell = address.rpartition("!")
+            groups.setdefault(sheet, []).append(cell)
+        parts = []
+        for sheet, cells in groups.items():
+            shown = "、".join(cells[:per_table]) + (f"等 {len(cells)} 个" if len(cells) > per_table else "")
+            parts.append(f"{sheet}!{shown}" if sheet else shown)
+        return "；".join(parts)
+
+    def name_suspects(self, checked: list[tuple[Relation, Finding]]) -> None:
+        """Findings of relations over totals built on a typed row that fails a leaf relation
+        (LEAF_RULES) name that row's typed cells ("请检查：…") when they do not name cells yet."""
+        suspects: dict[Ref, None] = {}
+        for relation, finding in checked:
+            if relation.rule in LEAF_RULES and finding.severity != "info":
+                typed = [r for ref in relation.refs() for r in self.inputs(ref)]
+                suspects.update(dict.fromkeys([r for r in typed if self.report.value(r) is not None] or typed))
+        if not suspects:
+            return
+        for relation, finding in checked:
+            if relation.rule in LEAF_RULES or finding.severity == "info" or "；请检查：" in finding.message:
+                continue
+            hits = self._addresses(ref for ref in self._behind(relation) if ref in suspects)
+            if hits:
+                finding.cells = tuple(dict.fromkeys(finding.cells + tuple(hits)))
+                finding.message += NARROWED.format(listed=self.listed(hits))

@@ -49,6 +49,17 @@ def missing_parents(table: Table) -> list[tuple[int, str]]:
     return sorted(((at, code) for code, at in first_below.items()), key=lambda item: (item[0], len(item[1])))
 
 
+def parents_missing(report: Report) -> list[tuple[str, str]]:
+    """(table, code) of every 类/款 row `insert_parents` would add, in table and sheet order."""
+    out = []
+    busy = {f.table for f in report.findings}
+    for table_id, spec in TABLES.items():
+        table = report.tables.get(table_id)
+        if spec.kind == CODE and table is not None and table.present and table_id not in busy:
+            out += [(table_id, code) for _at, code in missing_parents(table)]
+    return out
+
+
 def _shift(table: Table, at: int) -> None:
     """Every row from sheet row `at` down moves one row down, with its cells."""
     for row in table.rows:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
-from ..domain.model import Report
-from ..rules.findings import SEVERITY_LABELS, Finding, sort_findings
+from ..domain.model import Ref, Report
+from ..rules.fill import record_by_ref, refs_by_address
+from ..rules.findings import SEVERITY_LABELS, Finding, identify, sort_findings
 from .review import (
     AMOUNT_COLUMNS,
     CARRIED_SUFFIX,
@@ -32,15 +33,15 @@ OVERWRITE_RULES = ("F01", "F02")      # fill's reports of what it replaced
 _SEVERITIES = {label: severity for severity, label in SEVERITY_LABELS.items()}
 
 
-def current_values(report: Report) -> dict[tuple[str, str], object]:
-    """(sheet, A1) -> the value each table cell of `report` holds now."""
-    return {(ref.table, cell.address): cell.value for ref, cell in report.iter_cells()}
+def current_values(report: Report) -> dict[Ref, object]:
+    """Ref -> the value each table cell of `report` holds now."""
+    return {ref: cell.value for ref, cell in report.iter_cells()}
 
 
-def still_left(record: Mapping[tuple[str, str], object], report: Report) -> dict[tuple[str, str], object]:
-    """The entries of `record` whose cell still holds the figure fill left there."""
+def still_left(record: Mapping, report: Report) -> dict[Ref, object]:
+    """The entries of `record` whose cell still holds the figure fill left there (keyed by Ref)."""
     now = current_values(report)
-    return {key: value for key, value in record.items() if key in now and now[key] == value}
+    return {ref: value for ref, value in record_by_ref(record, report).items() if ref in now and now[ref] == value}
 
 
 def _amount(value):
@@ -70,19 +71,33 @@ def parse_overwrites(rows: Iterable[Sequence], first_row: int = 1) -> list[Findi
     return out
 
 
+def subject_ref(finding: Finding) -> Ref | None:
+    """The cell an overwrite is about, from its subject ("row key:栏次"); None without one."""
+    key, colon, no = str(finding.subject or "").rpartition(":")
+    return Ref(finding.table, key, int(no)) if colon and key and no.isdigit() else None
+
+
 def with_carried(findings: list[Finding], previous: list[Finding],
-                 record: Mapping[tuple[str, str], object], report: Report) -> list[Finding]:
+                 record: Mapping, report: Report) -> list[Finding]:
     """`findings` plus the earlier overwrites whose cell still holds what fill left (in `record`)
-    and that this run does not report again, marked CARRIED_SUFFIX."""
+    and that this run does not report again, marked CARRIED_SUFFIX. Cells are matched by
+    identity (the finding's subject; its address only for a row written without one) and a
+    carried finding points at where its cell is now."""
     now = current_values(report)
-    reported = {(f.table, f.cell) for f in findings if f.rule in OVERWRITE_RULES}
+    record = record_by_ref(record, report)
+    at = refs_by_address(report)
+    identify(report, [f for f in findings if f.rule in OVERWRITE_RULES])
+    reported = {subject_ref(f) or at.get((f.table, f.cell)) for f in findings if f.rule in OVERWRITE_RULES}
     carried = []
     for f in previous:
-        key = (f.table, f.cell)
-        if key in reported or key not in record or key not in now or now[key] != record[key]:
+        ref = subject_ref(f) or at.get((f.table, f.cell))
+        if ref is None or ref in reported or ref not in record or ref not in now or now[ref] != record[ref]:
             continue
         if not f.message.endswith(CARRIED_SUFFIX):
             f.message += CARRIED_SUFFIX
-        reported.add(key)
+        address = report.cell(ref).address
+        f.message = f.message.replace(f"{f.table} {f.cell} ", f"{f.table} {address} ", 1)
+        f.cell = address
+        reported.add(ref)
         carried.append(f)
     return sort_findings(findings + carried) if carried else findings

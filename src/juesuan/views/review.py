@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
-from ..domain.model import Report
+from ..domain.model import Ref, Report
 from ..domain.schema import REVIEW_COLUMNS, REVIEW_SHEET
 from ..rules.findings import (
     A1_ADDRESS,
@@ -46,7 +46,7 @@ WRAPPED_COLUMNS = (MESSAGE_COLUMN, NOTE_COLUMN)
 COLUMN_WIDTHS = (6, 6, 7, 8, 12, 70, 14, 14, 12, 30)
 SUBJECT_COLUMN = 13             # M: hidden, each finding's subject (Finding.subject): its 备注 follows it
 MARK_COLUMNS = (14, 15)         # N, O: hidden registry of the cells we coloured and their original fill
-FILL_RECORD_COLUMN = 16         # P: hidden record of every figure fill left, "公开05!C6=228.56" (see views.fill_record)
+FILL_RECORD_COLUMN = 16         # P: hidden record of every figure fill left, "公开05!合计:1=228.56" (see views.fill_record)
 REGISTRY_COLUMNS = (SUBJECT_COLUMN, *MARK_COLUMNS, FILL_RECORD_COLUMN)
 REGISTRY_TITLES = ("问题所指", "标记单元格", "原填充", "填充记录")
 LAST_COLUMN = FILL_RECORD_COLUMN   # the sheet spans A..P
@@ -83,7 +83,7 @@ class Review:
     derived: set[tuple[str, str]] = field(default_factory=set)         # (sheet, A1) shaded grey by the template
     counts: dict[str, int] = field(default_factory=dict)
     checked: bool = True            # False: the template's sheet, before the first check
-    filled: dict[tuple[str, str], object] = field(default_factory=dict)   # (sheet, A1) -> Decimal | None fill left
+    filled: dict[Ref, object] = field(default_factory=dict)   # cell -> Decimal | None fill left there
 
     def marks_on(self, sheets: Iterable[str]) -> dict[tuple[str, str], str]:
         """The marks a book with these sheets can carry (never on 审核结果 itself)."""
@@ -94,7 +94,7 @@ class Review:
 def build_review(report: Report, findings: list[Finding], catalog: Catalog, notes: dict | None = None,
                  when: datetime | None = None, filled: Mapping | None = None) -> Review:
     """`notes` maps a finding's key to the clerk's 备注 from the previous run; `filled` is the
-    record of the figures fill left (sheet, A1) -> value, kept in the hidden FILL_RECORD_COLUMN."""
+    record of the figures fill left Ref -> value, kept in the hidden FILL_RECORD_COLUMN."""
     notes = notes or {}
     when = when or datetime.now()
     identify(report, findings)          # fill's own findings come without a subject
@@ -221,28 +221,37 @@ def parse_registry(rows: Iterable[Sequence], first_row: int = 1) -> tuple[dict, 
 
 
 # --- the record of what fill left ---------------------------------------------------------
-def record_text(key: tuple[str, str], value) -> str:
-    """One entry of the fill record: "公开05!C6=228.56"; "公开05!C6=" when fill left it blank.
-    Text, not a number, so neither openpyxl nor Excel turns it into something else."""
-    return f"{key[0]}!{key[1]}={'' if value is None else value}"
+def record_text(ref: Ref, value) -> str:
+    """One entry of the fill record, by the cell's identity (table, row key, 栏次), not its address:
+    "公开05!合计:1=228.56"; "公开05!2010301:2=" when fill left it blank. Text, not a number, so
+    neither openpyxl nor Excel turns it into something else."""
+    return f"{ref.table}!{ref.key}:{ref.no}={'' if value is None else value}"
 
 
-def parse_record_text(text) -> tuple[tuple[str, str], object] | None:
-    """((sheet, A1), Decimal | None) of one entry; None for anything else (a damaged entry)."""
+def parse_record_text(text) -> tuple[Ref | tuple[str, str], object] | None:
+    """(Ref, Decimal | None) of one entry; ((sheet, A1), value) for an entry of a review sheet
+    written when the record was kept by address (the caller resolves it against the report);
+    None for anything else (a damaged entry)."""
     if not isinstance(text, str) or "=" not in text:
         return None
     where, _, value = text.rpartition("=")
-    sheet, _, address = where.rpartition("!")
-    if not sheet or not is_address(address):
+    sheet, _, cell = where.partition("!")
+    key, colon, no = cell.rpartition(":")
+    if sheet and colon and key and no.isdigit():
+        place: Ref | tuple[str, str] = Ref(sheet, key, int(no))
+    elif sheet and is_address(cell):
+        place = (sheet, cell)
+    else:
         return None
     try:
-        return (sheet, address), (Decimal(value.strip()) if value.strip() else None)
+        return place, (Decimal(value.strip()) if value.strip() else None)
     except ArithmeticError:
         return None
 
 
-def parse_fill_record(rows: Iterable[Sequence], first_row: int = 1) -> dict[tuple[str, str], object]:
-    """The fill record (sheet, A1) -> Decimal | None from 审核结果's values (see parse_registry)."""
+def parse_fill_record(rows: Iterable[Sequence], first_row: int = 1) -> dict:
+    """The fill record Ref -> Decimal | None (or (sheet, A1) -> … from older sheets) from
+    审核结果's values (see parse_registry)."""
     record = {}
     for number, row in enumerate(rows, start=first_row):
         if number >= FIRST_ROW and len(row) >= FILL_RECORD_COLUMN:
