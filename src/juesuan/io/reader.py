@@ -37,10 +37,14 @@ def check_file(path: Path) -> Snapshot:
 
 
 def _defused_error(exc: BaseException | None) -> bool:
-    """defusedxml refused a DTD/entity somewhere in the chain (openpyxl wraps it in a ValueError)."""
+    """defusedxml refused a DTD/entity somewhere in the chain (openpyxl wraps it in a ValueError),
+    or lxml did (openpyxl parses sheets with lxml when it is installed; its limits on entity
+    expansion stop a billion-laughs sheet before defusedxml sees it)."""
     seen = 0
     while exc is not None and seen < 10:
         if type(exc).__module__.startswith("defusedxml"):
+            return True
+        if type(exc).__name__ == "XMLSyntaxError" and "entit" in str(exc).lower():
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False

@@ -15,6 +15,7 @@ from typing import Callable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
 from ..domain.layout import layout_of, parse_a1
+from ..domain.model import Ref
 from ..domain.schema import CODE, INFO_SHEET, REVIEW_SHEET, TABLE_IDS, TABLES
 from ..io.fill_colours import fill_hex, fill_text
 from ..rules.findings import ERROR, INFO, WARNING, Finding
@@ -155,7 +156,8 @@ def fill_open_book(book: OpenBook, catalog: Catalog, when: datetime | None = Non
     report = parse_grids(book.grids, book.name)
     before, overwrites = book.previous_fill()
     notes, old_marks = book.previous_registry()
-    kept = [(s, a) for s, a, _ in old_marks] + list(before) + [(f.table, f.cell) for f in overwrites]
+    kept = ([(s, a) for s, a, _ in old_marks] + [key for key in before if not isinstance(key, Ref)]
+            + [(f.table, f.cell) for f in overwrites])     # a record kept by identity (Ref) moves with its row
     filled, result = fill_and_recheck(report, catalog, add_parents=not _kept_rows_move(kept),
                                       written_before=before)
     findings = with_carried(result.findings, overwrites, filled.record, report)
