@@ -19,7 +19,7 @@ from openpyxl.styles import GradientFill, PatternFill
 from openpyxl.styles.colors import COLOR_INDEX
 
 from ..domain.layout import parse_a1
-from ..domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
+from ..domain.schema import FACT_SHEETS, INFO_SHEET, REVIEW_SHEET, TABLE_IDS
 from ..io.review_xlsx import fill_to_text, safe_text, text_to_fill
 from ..views.fill_record import parse_overwrites
 from ..views.review import (
@@ -73,7 +73,7 @@ def read_book(book) -> LiveBook:
     grids: dict[str, list[tuple]] = {}
     review_rows = None
     for name in names:
-        if name == INFO_SHEET or name in TABLE_IDS:
+        if name == INFO_SHEET or name in TABLE_IDS or name in FACT_SHEETS:
             grids[name] = sheet_values(book.sheets[name])
         elif name == REVIEW_SHEET:
             review_rows = sheet_values(book.sheets[name])
