@@ -15,16 +15,19 @@ from typing import Mapping, Sequence
 from ..domain.catalog import Catalog
 from ..domain.model import Report
 from ..domain.money import fmt
+from ..domain.schema import LAST_YEAR_SHEET
 from ..io.reader import read_report
 from ..io.template_xlsx import print_code_tables_in_use
 from ..io.review_xlsx import previous_fill, previous_review, write_review
 from ..io.workbook_file import EditableBook
 from ..rules.audit import audit
 from ..rules.fill import FillResult, fill_report
+from ..rules.last_year import copy_last_year
 from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
 from ..rules.parents import Insertion, insert_parents
 from ..rules.parse import parse_grids
 from ..rules.registry import MERGED_DERIVED_CELL
+from ..rules.registry_narrative import LAST_YEAR_OVERWRITTEN
 from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
 
@@ -133,14 +136,21 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
 
 
 def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
-              dry_run: bool = False) -> tuple[FillResult, CheckResult]:
+              dry_run: bool = False, last_year=None) -> tuple[FillResult, CheckResult]:
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
-    (default: in place; nothing is written when dry_run)."""
+    (default: in place; nothing is written when dry_run). `last_year`: last year's workbook,
+    whose figures go into 上年数 (listed in filled.last_year)."""
     report = read_report(path)
+    copied = copy_last_year(report, read_report(last_year)) if last_year is not None else []
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
     filled, result = fill_and_recheck(report, catalog, str(path), add_parents=book.can_insert_rows,
                                       written_before=previous_fill(book.workbook)[0])
+    filled.last_year = copied
+    result.findings = sort_findings(result.findings + [
+        LAST_YEAR_OVERWRITTEN.finding(LAST_YEAR_SHEET, c.address, label=c.label, old=fmt(c.old), new=fmt(c.new),
+                                      expected=c.new, actual=c.old) for c in copied if c.overwrote])
     if not dry_run:
+        book.write_values([(LAST_YEAR_SHEET, c.address, c.new) for c in copied if c.new != c.old])
         book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
         new_values = {(c.table, c.address): c.new for c in filled.changes}
         for sheet, address, merged in book.write_values([(*key, value) for key, value in new_values.items()]):

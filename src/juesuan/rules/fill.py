@@ -51,6 +51,7 @@ class FillResult:
     changes: list[CellChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     record: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)   # (sheet, A1) -> figure fill left
+    last_year: list = field(default_factory=list)   # last_year.LastYearValue: what --last-year put into 上年数
 
     @property
     def overwritten(self) -> list[CellChange]:

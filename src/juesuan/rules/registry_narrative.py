@@ -67,3 +67,6 @@ BUDGET_ITEMS_SUM = _rule(
 RECEPTION_SPLIT = _rule(
     "R18.9", ERROR, "国内与国（境）外公务接待费之和等于公开09 公务接待费决算数", "表间",
     "{table} {cell} 国内接待费与国（境）外接待费之和 {parts}，公开09 公务接待费决算数 {amount}（差 {gap}{within}）")
+LAST_YEAR_OVERWRITTEN = _rule(
+    "E34", WARNING, "按上年工作簿填充上年数时改写了原有数值", "填充",
+    "{table} {cell}（{label}）原为 {old}，按上年工作簿改为 {new}")
