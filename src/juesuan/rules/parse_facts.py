@@ -47,15 +47,14 @@ def read_fact_sheets(grids, cell_at, text_of, code_of, findings: list, check_vis
 
 def _read_sheet(name, grid, cell_at, text_of, code_of, findings) -> FactSheet:
     lay = fact_layout(name)
-    for row, heading in lay.heading_rows.items():
-        if _label_key(text_of(cell_at(grid, row, 1))) != _label_key(heading):
-            return _misplaced(name, row, heading, text_of(cell_at(grid, row, 1)), findings)
+    labels = {**lay.heading_rows, **{row: lay.spec.fact(key).label for key, row in lay.fact_rows.items()}}
+    for row in sorted(labels):          # the first label out of place is the one to name
+        found = text_of(cell_at(grid, row, 1))
+        if _label_key(found) != _label_key(labels[row]):
+            return _misplaced(name, row, labels[row], found, findings)
     sheet = FactSheet(name, True)
     for fact in lay.spec.facts():
         row = lay.fact_rows[fact.key]
-        found = text_of(cell_at(grid, row, 1))
-        if _label_key(found) != _label_key(fact.label):
-            return _misplaced(name, row, fact.label, found, findings)
         value = _fact_value(name, fact, row, cell_at(grid, row, VALUE_COL), text_of, findings)
         value.reason = text_of(cell_at(grid, row, REASON_COL)) or None if fact.reason else None
         sheet.values[fact.key] = value
@@ -78,17 +77,17 @@ def _fact_value(sheet, fact: Fact, row: int, raw, text_of, findings) -> FactValu
             value = parse_amount(source)
         except AmountError as exc:
             shape = "amount" if fact.kind == AMOUNT else fact.kind
-            findings.append(FACT_ENTRY.finding(sheet, cell, shape, label=fact.label, problem=exc, value=raw))
+            findings.append(FACT_ENTRY.finding(sheet, cell, shape, label=fact.label, problem=exc, text=text, value=raw))
             return FactValue(None, row, bad=True)
         if fact.kind == COUNT and value is not None:
             if value < 0 or value != value.to_integral_value():
-                findings.append(FACT_ENTRY.finding(sheet, cell, "count", label=fact.label, value=raw))
+                findings.append(FACT_ENTRY.finding(sheet, cell, "count", label=fact.label, text=text, value=raw))
                 return FactValue(None, row, bad=True)
             value = int(value)
         return FactValue(value, row)
     if fact.kind == CHOICE and text and text not in fact.choices:
         findings.append(FACT_ENTRY.finding(sheet, cell, "choice", label=fact.label, choices="、".join(fact.choices),
-                                           value=raw))
+                                           text=text, value=raw))
         return FactValue(None, row, bad=True)
     return FactValue(text or None, row)
 

@@ -17,10 +17,10 @@ def within(rounding: bool) -> str:
 
 FACT_ENTRY = _rule(
     "E30", ERROR, "上年数、其他公开事项：数值单元格只能填相应的数字或选项", "录入",
-    count="{table} {cell}（{label}）应为不小于 0 的整数，实为“{value}”",
+    count="{table} {cell}（{label}）应为不小于 0 的整数，实为“{text}”",
     amount="{table} {cell}（{label}）：{problem}，请填写数字或留空",
-    percent="{table} {cell}（{label}）应为百分数（如 100 或 100%），实为“{value}”",
-    choice="{table} {cell}（{label}）应为{choices}之一，实为“{value}”")
+    percent="{table} {cell}（{label}）应为百分数（如 100 或 100%），实为“{text}”",
+    choice="{table} {cell}（{label}）应为{choices}之一，实为“{text}”")
 FACT_SHEET_LAYOUT = _rule(
     "E31", ERROR, "上年数、其他公开事项的项目行不能插入、删除或调换", "录入",
     "{table} {cell} 应为“{want}”，实为“{found}”：该表未能读取，按未填写处理。"
