@@ -9,6 +9,7 @@ from .. import __version__
 from .batch import batch_command
 from .check import check, rules, template
 from .fill import fill
+from .narrate import narrate
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
 from .zh import install as use_chinese_messages
@@ -33,7 +34,7 @@ def main():
 
 
 for command, name in ((template, "template"), (check, "check"), (rules, "rules"), (fill, "fill"),
-                      (publish_command, "publish"), (batch_command, "batch")):
+                      (publish_command, "publish"), (batch_command, "batch"), (narrate, "narrate")):
     main.add_command(command, name)
 
 
