@@ -144,3 +144,11 @@ def test_fill_last_year_writes_only_the_last_year_sheet(tmp_path):
     for sheet in ("单位信息", OTHER):          # fill also rewrites the 尾差 cells of the tables, as always
         assert [[c.value for c in r] for r in after[sheet].iter_rows()] == \
                [[c.value for c in r] for r in before[sheet].iter_rows()]
+
+
+def test_fill_last_year_names_an_unusable_last_year_book(tmp_path):
+    this = tmp_path / "本年.xlsx"
+    shutil.copy(sample_path("liaocheng_bjb_2024"), this)
+    result = CliRunner().invoke(main, ["fill", str(this), "--last-year", str(tmp_path / "没有.xlsx")])
+    assert result.exit_code == 2
+    assert "上年工作簿" in result.output and "没有.xlsx" in result.output and "文件不存在" in result.output

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..domain.catalog import Catalog
+from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
 from ..domain.money import fmt
 from ..domain.schema import LAST_YEAR_SHEET
@@ -141,7 +142,7 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     (default: in place; nothing is written when dry_run). `last_year`: last year's workbook,
     whose figures go into 上年数 (listed in filled.last_year)."""
     report = read_report(path)
-    copied = copy_last_year(report, read_report(last_year)) if last_year is not None else []
+    copied = copy_last_year(report, _read_last_year(last_year)) if last_year is not None else []
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
     filled, result = fill_and_recheck(report, catalog, str(path), add_parents=book.can_insert_rows,
                                       written_before=previous_fill(book.workbook)[0])
@@ -160,6 +161,14 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
         result.findings = sort_findings(result.findings)
         _review_and_save(book, result, target, when, shade=True, record=filled.record)
     return filled, result
+
+
+def _read_last_year(path) -> Report:
+    """Last year's workbook, its problems said to be its own (not the book being filled)."""
+    try:
+        return read_report(path)
+    except UnusableWorkbook as exc:
+        raise UnusableWorkbook(f"上年工作簿“{path}”无法使用：{exc.message}") from None
 
 
 def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None,
