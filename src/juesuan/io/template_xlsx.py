@@ -102,6 +102,8 @@ def _info_sheet(ws, report: Report) -> None:
         ("", "斜线底纹单元格：表中的空行，不使用，无需填写。"),
         ("", "公开02、03、05、07、08：科目编码填在A列、名称填在B列，只填“项”的金额，类、款和合计自动汇总（粗体显示）。"),
         ("", "公开01、04、06、09 为固定行表，请勿插入或删除行。审核结果见“审核结果”表，点击单元格地址可跳转。"),
+        ("", "“上年数”“其他公开事项”：起草情况说明（juesuan narrate）所需的上年数和九张表以外的事项；"
+             "上年数可用 juesuan fill 本工作簿 --last-year 上年工作簿 填入。不要插入或删除行。"),
     ]
     for offset, (_, text) in enumerate(notes, start=1):
         shaded = ws.cell(row=legend_row + offset, column=1)
