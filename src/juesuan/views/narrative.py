@@ -30,11 +30,11 @@ class Context:
 
     @property
     def y(self) -> str:
-        return str(self.year) if self.year else "【年度】"
+        return str(self.year) if self.year else "【待填写：年度】"    # 单位信息 年度 blank: the audit says E03
 
     @property
     def last(self) -> str:
-        return str(self.year - 1) if self.year else "上年"
+        return str(self.year - 1) if self.year else "上"          # "与上年度相比", "与上年决算数相同"
 
     def value(self, name: str) -> Decimal | int | None:
         figure = self.figures.get(name)
