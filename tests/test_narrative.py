@@ -161,3 +161,15 @@ def test_docx_converts_to_pdf_with_charts_and_chinese(tmp_path):
     images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True).stdout
     kinds = [line.split()[2] for line in images.splitlines()[2:] if line.strip()]
     assert kinds.count("image") == 6          # the six charts (their transparency masks are listed as smask)
+
+
+def test_cli_on_an_older_workbook_says_which_sheets_it_lacks(tmp_path):
+    import openpyxl
+    book = openpyxl.load_workbook(sample_path("liaocheng_bjb_2024"))
+    del book["上年数"], book["其他公开事项"]
+    old = tmp_path / "旧版.xlsx"
+    book.save(old)
+    result = CliRunner().invoke(main, ["narrate", str(old), "-o", str(tmp_path / "情况说明.md")])
+    assert result.exit_code == 0, result.output
+    assert "工作簿没有“上年数”“其他公开事项”表（旧版模板）" in result.output
+    assert "【待填写：上年数（“上年数”表）】" in result.output

@@ -37,6 +37,9 @@ def narrate(book, output, fmt, no_charts):
     say(f"已生成情况说明：{result.path}")
     for problem in result.problems:
         say(f"  注意：{problem}")
+    if result.absent_sheets:
+        say(f"  工作簿没有“{'”“'.join(result.absent_sheets)}”表（旧版模板）：可用 juesuan template 生成新模板，"
+            "把两张表复制到本工作簿（表名不变）后填写")
     if result.narrative.missing:
         say(f"  工作簿缺少：{'、'.join(result.narrative.missing)}（填在“上年数”“其他公开事项”表中）")
     if result.placeholders:
