@@ -27,7 +27,7 @@ MAX_COL = max(layout_of(t).last_col for t in TABLE_IDS)
 
 
 def is_standard_sheet(name: str) -> bool:
-    """单位信息 and 公开01–09: the sheets read in full (others appear by name, with no rows)."""
+    """单位信息, 公开01–09, 上年数 and 其他公开事项: the sheets read in full (others appear by name, with no rows)."""
     return name == INFO_SHEET or name in TABLE_IDS or name in FACT_SHEETS
 
 

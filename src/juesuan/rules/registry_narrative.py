@@ -1,4 +1,4 @@
-"""Rules over the fact sheets 上年数 and 其他公开事项 (issue 18): entry checks E30–E33 and the
+"""Rules over the fact sheets 上年数 and 其他公开事项 (issue 18): entry checks E30–E34 and the
 relations among their figures and with the tables, R18.x.
 
 Both sheets are optional: a workbook made before them is checked exactly as before and the
