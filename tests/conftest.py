@@ -1,8 +1,13 @@
 """Shared fixtures: the real samples, fresh copies of them, and the seeds."""
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# as juesuan/__init__.py: openpyxl on its standard-library XML path even when lxml is installed; test
+# modules import openpyxl before juesuan, and openpyxl reads this once, when first imported
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

@@ -408,6 +408,7 @@ def with_results(path, results: dict) -> Path:
     for (sheet, address), (kind, value) in results.items():
         part = f"xl/worksheets/sheet{names.index(sheet) + 1}.xml"
         xml = replace.get(part) or dict(members_of(path))[part]
+        # openpyxl writes an empty value as <v/> or, when lxml is installed (python-docx needs it), <v></v>
         pattern = re.compile(rb'<c r="' + address.encode() + rb'"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)</c>', re.S)
         typed = b' t="' + kind.encode() + b'"' if kind else b""
         xml, count = pattern.subn(lambda m: b'<c r="' + address.encode() + b'"' + m.group(1) + typed + b"><f>" + m.group(2)

@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from juesuan.domain.catalog import load_catalog, normalize_name
 from juesuan.domain.layout import a1, layout_of
 from juesuan.domain.model import fixed_rows
-from juesuan.domain.schema import CODE, INFO_SHEET, TABLE_IDS, TABLES, TOTAL_KEY
+from juesuan.domain.schema import CODE, FACT_SHEETS, INFO_SHEET, TABLE_IDS, TABLES, TOTAL_KEY
 from juesuan.io.reader import read_grids, read_report
 from juesuan.rules.audit import audit
 from juesuan.rules.parse import Formula, parse_grids
@@ -206,7 +206,7 @@ def run(changes):
     review = build_review(report, findings, CATALOG, {}, dt.datetime(2024, 1, 1))
     assert len(review.rows) == len(findings)
     for f in findings:   # every finding is located on a real sheet
-        assert f.table in TABLE_IDS or f.table == INFO_SHEET, f
+        assert f.table in TABLE_IDS or f.table in FACT_SHEETS or f.table == INFO_SHEET, f
         assert isinstance(f.message, str) and f.message
     return grids, report, findings
 

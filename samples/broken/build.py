@@ -60,6 +60,9 @@ def sangong_over_budget(wb) -> None:
     ws = wb["公开09"]
     ws["L7"] = 4.31
     ws["G7"] = 46.01
+    # the 其他公开事项 split of 公务接待费 follows (国内 3.31 -> 4.31), so over budget is the only defect
+    from juesuan.domain.facts import fact_layout
+    wb["其他公开事项"][f"B{fact_layout('其他公开事项').fact_rows['国内接待费']}"] = 4.31
 
 
 BROKEN = {

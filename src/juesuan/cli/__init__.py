@@ -11,6 +11,7 @@ from .check import check, rules, template
 from .fill import fill
 from .merge import merge
 from .import_doc import import_command
+from .narrate import narrate
 from .options import CONTEXT, OPTIONS_METAVAR
 from .publish import publish_command
 from .serve import serve
@@ -36,7 +37,8 @@ def main():
 
 
 for command, name in ((template, "template"), (check, "check"), (rules, "rules"), (fill, "fill"),
-                      (publish_command, "publish"), (batch_command, "batch"), (serve, "serve")):
+                      (publish_command, "publish"), (batch_command, "batch"), (serve, "serve"),
+                      (narrate, "narrate")):
     main.add_command(command, name)
 main.add_command(merge, "merge")
 main.add_command(import_command, "import")

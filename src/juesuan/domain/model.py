@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterator, NamedTuple
 
+from .facts import blank_fact_sheet
 from .layout import a1, layout_of
 from .schema import (
     AMOUNT_UNITS,
@@ -17,6 +18,7 @@ from .schema import (
     DEFAULT_AMOUNT_UNIT,
     DEFAULT_REPORT_TYPE,
     DEPARTMENT_REPORT,
+    FACT_SHEETS,
     INFO_FIELDS,
     LEVEL_BY_LENGTH,
     REPORT_TYPES,
@@ -109,6 +111,7 @@ class Report:
     info: dict[str, InfoValue] = field(default_factory=dict)
     source: str | None = None
     findings: list = field(default_factory=list)   # found while reading
+    facts: dict = field(default_factory=dict)      # 上年数 / 其他公开事项: sheet name -> facts.FactSheet
     stamp: tuple | None = field(default=None, compare=False, repr=False)   # the file version read (safety.file_stamp)
 
     # --- unit info -------------------------------------------------------
@@ -208,7 +211,7 @@ def blank_report() -> Report:
         else:
             tables[table_id] = Table(table_id, True, fixed_rows(table_id))
     info = {f.key: InfoValue(None, f.row) for f in INFO_FIELDS}
-    return Report(tables, info)
+    return Report(tables, info, facts={name: blank_fact_sheet(name) for name in FACT_SHEETS})
 
 
 def add_code_row(report: Report, table_id: str, code: str, name: str) -> Row:

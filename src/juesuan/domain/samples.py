@@ -8,8 +8,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .facts import BudgetItem, fact_layout
 from .model import Report, add_code_row, blank_report
-from .schema import CODE, ECONOMIC, SINGLE_KEY, SINGLE_ROW, TABLES, TOTAL_KEY, TWO_SIDED
+from .schema import (
+    AMOUNT,
+    CODE,
+    ECONOMIC,
+    FACT_SHEET_SPECS,
+    OTHER_FACTS_SHEET,
+    PERCENT,
+    SINGLE_KEY,
+    SINGLE_ROW,
+    TABLES,
+    TOTAL_KEY,
+    TWO_SIDED,
+)
+
+BUDGET_ITEMS_KEY = "年初预算（项）"   # 其他公开事项's list of 项: [code, name, 年初预算, reason]
 
 INFO_KEYS = {"单位名称": "unit_name", "年度": "year", "金额单位": "amount_unit", "报表类型": "report_type"}
 
@@ -49,4 +64,20 @@ def report_from_sample(data: dict) -> Report:
         elif spec.kind == SINGLE_ROW:
             for no, value in enumerate(content, start=1):
                 table.row(SINGLE_KEY).cells[no].value = _amount(value)
+    _facts(report, data)
     return report
+
+
+def _facts(report: Report, data: dict) -> None:
+    """上年数 and 其他公开事项: {fact key: value or [value, reason]}; amounts as exact strings."""
+    for name, spec in FACT_SHEET_SPECS.items():
+        sheet = report.facts[name]
+        for key, entry in data.get(name, {}).items():
+            value, reason = entry if isinstance(entry, list) else (entry, None)
+            kind = spec.fact(key).kind
+            sheet.values[key].value = _amount(value) if kind in (AMOUNT, PERCENT) else value
+            sheet.values[key].reason = reason
+    first = fact_layout(OTHER_FACTS_SHEET).first_item_row
+    report.facts[OTHER_FACTS_SHEET].items = [
+        BudgetItem(code, name, _amount(budget), reason, first + i)
+        for i, (code, name, budget, reason) in enumerate(data.get(BUDGET_ITEMS_KEY, []))]

@@ -13,7 +13,10 @@ from .catalog import builtin_catalog
 INFO_SHEET = "单位信息"
 REVIEW_SHEET = "审核结果"
 TABLE_IDS = tuple(f"公开{n:02d}" for n in range(1, 10))
-SHEET_NAMES = (INFO_SHEET, *TABLE_IDS, REVIEW_SHEET)
+LAST_YEAR_SHEET = "上年数"            # the two optional fact sheets (declared at the end of this module)
+OTHER_FACTS_SHEET = "其他公开事项"
+FACT_SHEETS = (LAST_YEAR_SHEET, OTHER_FACTS_SHEET)
+SHEET_NAMES = (INFO_SHEET, *TABLE_IDS, *FACT_SHEETS, REVIEW_SHEET)
 
 YUAN, WAN_YUAN = "元", "万元"
 AMOUNT_UNITS = (YUAN, WAN_YUAN)
@@ -253,3 +256,136 @@ TABLES: dict[str, TableSpec] = _build_tables()
 LEVEL_BY_LENGTH = {3: "类", 5: "款", 7: "项"}
 
 REVIEW_COLUMNS = ("序号", "级别", "规则", "表", "单元格", "说明", "应为", "实为", "差额", "备注")
+
+
+# --- sheets beyond the nine tables: the facts the 情况说明 needs (issue 18) -------------------------
+# Two optional sheets. 上年数 holds last year's figures the narrative compares with (each names the
+# cell of this year's tables it is last year's value of, so `fill --last-year` can copy it from last
+# year's workbook) and, beside each, the clerk's reason for the change. 其他公开事项 holds the facts
+# no table carries (三公 counts, 机关运行经费, 政府采购, 国有资产, 绩效) and, below them, the
+# 年初预算 of each 项 of 公开05 with the reason its 决算 differs. A workbook without them is read
+# and checked as before; only the narrative misses them.
+AMOUNT, COUNT, TEXT, CHOICE, PERCENT = "amount", "count", "text", "choice", "percent"
+
+
+@dataclass(frozen=True)
+class Fact:
+    key: str
+    label: str
+    kind: str = AMOUNT
+    source: tuple[str, str, int] | None = None   # 上年数: (table, row key, 栏次) of this year's cell
+    reason: bool = False                         # column C holds the clerk's reason text for it
+    choices: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class FactSection:
+    heading: str
+    facts: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class FactSheetSpec:
+    name: str
+    title: str
+    value_header: str
+    reason_header: str
+    sections: tuple[FactSection, ...]
+    items_heading: str | None = None             # the per-项 list below the facts (其他公开事项)
+    items_columns: tuple[str, ...] = ()
+
+    def facts(self) -> tuple[Fact, ...]:
+        return tuple(f for s in self.sections for f in s.facts)
+
+    def fact(self, key: str) -> Fact:
+        return next(f for f in self.facts() if f.key == key)
+
+
+def _py(key: str, label: str, table: str, row: str, no: int) -> Fact:
+    return Fact(key, label, AMOUNT, (table, row, no), reason=True)
+
+
+_INCOME_KINDS = ("财政拨款收入", "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入")
+_SPENDING_KINDS = ("基本支出", "项目支出", "上缴上级支出", "经营支出", "对附属单位补助支出")
+_SANGONG = ("“三公”经费合计", "因公出国（境）费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费", "公务接待费")
+VEHICLE_KINDS = ("领导干部用车", "机要通信用车", "应急保障用车", "执法执勤用车", "特种专业技术用车", "离退休干部用车", "其他用车")
+AGENCY_KINDS = ("行政单位", "参照公务员法管理的事业单位", "事业单位")
+
+LAST_YEAR = FactSheetSpec(
+    LAST_YEAR_SHEET, "上年数（与本年比较的上年决算数）", "上年决算数", "本年比上年增减变化的主要原因",
+    (
+        FactSection("收入支出总体", (
+            _py("总计", "收、支总计", "公开01", "31", 1),
+            _py("收入合计", "本年收入合计", "公开01", "27", 1),
+            *(_py(name, name, "公开02", "合计", i + 2) for i, name in enumerate(_INCOME_KINDS)),
+            _py("支出合计", "本年支出合计", "公开01", "58", 2),
+            *(_py(name, name, "公开03", "合计", i + 2) for i, name in enumerate(_SPENDING_KINDS)),
+        )),
+        FactSection("财政拨款", (
+            _py("财政拨款收支总计", "财政拨款收、支总计", "公开04", "32", 1),
+            _py("一般公共预算财政拨款支出", "一般公共预算财政拨款支出", "公开05", "合计", 1),
+        )),
+        FactSection("“三公”经费（决算数）", tuple(
+            Fact(f"三公:{name}", name, AMOUNT, ("公开09", "1", 7 + i)) for i, name in enumerate(_SANGONG))),
+        FactSection("机关运行经费", (
+            Fact("机关运行经费", "机关运行经费", AMOUNT, hint="上年“其他公开事项”表的机关运行经费"),)),
+    ))
+
+OTHER_FACTS = FactSheetSpec(
+    OTHER_FACTS_SHEET, "其他公开事项（情况说明所需、九张表中没有的数据）", "填写内容", "原因或说明",
+    (
+        FactSection("一般公共预算财政拨款支出年初预算", (
+            Fact("年初预算", "年初预算合计", AMOUNT, reason=True,
+                 hint="原因栏填写决算数与年初预算数不同的主要原因；各项的年初预算填在本表下方"),)),
+        FactSection("“三公”经费", (
+            Fact("出国团组数", "因公出国（境）团组数（个）", COUNT),
+            Fact("出国人次", "因公出国（境）人次", COUNT),
+            Fact("出国开支内容", "因公出国（境）开支内容", TEXT),
+            Fact("购置车辆数", "使用财政拨款购置公务用车（辆）", COUNT),
+            Fact("公务用车保有量", "财政拨款开支运行维护费的公务用车保有量（辆）", COUNT),
+            Fact("国内接待费", "国内公务接待费", AMOUNT),
+            Fact("国内接待批次", "国内公务接待批次", COUNT),
+            Fact("国内接待人次", "国内公务接待人次", COUNT),
+            Fact("外事接待批次", "其中：外事接待批次", COUNT),
+            Fact("外事接待人次", "其中：外事接待人次", COUNT),
+            Fact("国外接待费", "国（境）外公务接待费", AMOUNT),
+            Fact("国外接待批次", "国（境）外公务接待批次", COUNT),
+            Fact("国外接待人次", "国（境）外公务接待人次", COUNT),
+            Fact("国内接待内容", "国内公务接待主要内容", TEXT),
+        )),
+        FactSection("机关运行经费", (
+            Fact("单位性质", "单位性质", CHOICE, choices=AGENCY_KINDS,
+                 hint="单位决算填写；部门决算可留空。行政单位和参公事业单位的机关运行经费即公开06公用经费合计"),
+            Fact("机关运行经费", "机关运行经费支出", AMOUNT, reason=True, hint="没有机关运行经费的填 0"),
+            Fact("机关运行经费年初预算", "机关运行经费年初预算", AMOUNT),
+        )),
+        FactSection("政府采购", (
+            Fact("采购总额", "政府采购支出总额", AMOUNT),
+            Fact("采购货物", "政府采购货物支出", AMOUNT),
+            Fact("采购工程", "政府采购工程支出", AMOUNT),
+            Fact("采购服务", "政府采购服务支出", AMOUNT),
+            Fact("中小企业", "授予中小企业合同金额", AMOUNT),
+            Fact("小微企业", "其中：授予小微企业合同金额", AMOUNT),
+            Fact("货物中小企业", "货物采购授予中小企业合同金额", AMOUNT),
+            Fact("工程中小企业", "工程采购授予中小企业合同金额", AMOUNT),
+            Fact("服务中小企业", "服务采购授予中小企业合同金额", AMOUNT),
+        )),
+        FactSection("国有资产占用", (
+            Fact("车辆总数", "车辆总数（辆）", COUNT),
+            *(Fact(f"车辆:{kind}", f"其中：{kind}（辆）", COUNT) for kind in VEHICLE_KINDS),
+            Fact("其他用车用途", "其他用车主要用途", TEXT),
+            Fact("大型设备", "单价100万元（含）以上设备（不含车辆，台套）", COUNT),
+        )),
+        FactSection("预算绩效", (
+            Fact("自评项目数", "绩效自评项目数（个）", COUNT),
+            Fact("自评资金", "绩效自评涉及预算资金", AMOUNT),
+            Fact("自评覆盖率", "占项目支出总额的百分比（%）", PERCENT),
+            Fact("重点评价", "重点绩效评价情况", TEXT, hint="没有的留空，情况说明写“无重点绩效评价项目”"),
+            Fact("自评结果", "绩效自评结果", TEXT),
+        )),
+    ),
+    items_heading="一般公共预算财政拨款支出年初预算（按公开05的“项”逐行填写）",
+    items_columns=("科目编码", "科目名称", "年初预算", "决算数与年初预算数不同的主要原因"))
+
+FACT_SHEET_SPECS: dict[str, FactSheetSpec] = {s.name: s for s in (LAST_YEAR, OTHER_FACTS)}

@@ -19,7 +19,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
 from ..domain.layout import column_letter
-from ..domain.schema import REVIEW_SHEET, TABLE_IDS
+from ..domain.schema import FACT_SHEETS, REVIEW_SHEET, TABLE_IDS
 from ..views.fill_record import parse_overwrites
 from ..views.review import (
     AMOUNT_COLUMNS,
@@ -183,7 +183,7 @@ def _template_fill(review: Review, sheet: str, address: str) -> PatternFill:
 def sweep_stray_marks(workbook, review: Review) -> None:
     """Undo marks whose record was lost (review rows deleted by hand): any data cell still
     wearing one of our mark colours and not marked by this run gets the template's fill."""
-    for sheet in TABLE_IDS:
+    for sheet in (*TABLE_IDS, *FACT_SHEETS):       # every sheet whose cells a finding can mark
         if sheet not in workbook.sheetnames:
             continue
         for row in workbook[sheet].iter_rows():

@@ -18,7 +18,7 @@ from defusedxml.ElementTree import fromstring
 
 from ..domain.errors import UnusableWorkbook
 from ..domain.layout import layout_of
-from ..domain.schema import INFO_SHEET, TABLE_IDS
+from ..domain.schema import FACT_SHEETS, INFO_SHEET, TABLE_IDS
 from ..rules.parse import Formula
 from .safety import Snapshot
 
@@ -27,8 +27,8 @@ MAX_COL = max(layout_of(t).last_col for t in TABLE_IDS)
 
 
 def is_standard_sheet(name: str) -> bool:
-    """单位信息 and 公开01–09: the sheets read in full (others appear by name, with no rows)."""
-    return name == INFO_SHEET or name in TABLE_IDS
+    """单位信息, 公开01–09, 上年数 and 其他公开事项: the sheets read in full (others appear by name, with no rows)."""
+    return name == INFO_SHEET or name in TABLE_IDS or name in FACT_SHEETS
 
 
 def sheet_rows(sheet, where: str) -> list[tuple]:
@@ -121,7 +121,7 @@ def cached_formula_values(data: bytes) -> dict[str, dict[bytes, tuple[bytes | No
 def _first_marked_row(name: str) -> int:
     """Formulas without a value are marked from the first data row on: headings above carry
     such formulas in every workbook we generate, and need no marking."""
-    return 3 if name == INFO_SHEET else layout_of(name).first_data_row
+    return 3 if name == INFO_SHEET or name in FACT_SHEETS else layout_of(name).first_data_row
 
 
 MARKED_FROM_ROW = min(_first_marked_row(name) for name in (INFO_SHEET, *TABLE_IDS))

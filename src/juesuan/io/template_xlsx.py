@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..domain.catalog import Catalog
+from ..domain.facts import blank_fact_sheet
 from ..domain.layout import (
     CODE_TABLE_BLANK_ROWS,
     SUBTITLE_ROW,
@@ -21,6 +22,7 @@ from ..domain.layout import (
 from ..domain.model import Report, blank_report
 from ..domain.schema import (
     CODE,
+    FACT_SHEETS,
     INFO_FIELDS,
     INFO_SHEET,
     MERGE_INFO_FIELDS,
@@ -33,6 +35,7 @@ from ..domain.schema import (
 from ..rules.relations import derived_refs, relations_for, row_derived_columns
 from ..views.review import blank_review, review_grid
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT
+from .facts_xlsx import render_fact_sheet
 from .review_xlsx import render_review_sheet
 from .xlsx_cells import (
     BODY,
@@ -52,6 +55,7 @@ from .xlsx_cells import (
 # input (white) nor as derived (solid grey)
 UNUSED = PatternFill("lightUp", fgColor="BFBFBF", bgColor="FFFFFF")
 YEAR_FIELD = "year"
+INFO_AMOUNT_UNIT_ROW = next(f.row for f in INFO_FIELDS if f.key == "amount_unit")
 # 2024, or 2024年 / 2024年度 typed as text (the reader accepts all three)
 _YEAR_OK = ('OR(AND(ISNUMBER({c}),{c}>=1990,{c}<=2100),AND(ISNUMBER(--LEFT({c},4)),--LEFT({c},4)>=1990,'
             '--LEFT({c},4)<=2100,OR(LEN({c})=4,MID({c},5,9)="年",MID({c},5,9)="年度")))')
@@ -104,6 +108,8 @@ def _info_sheet(ws, report: Report) -> None:
         ("", "斜线底纹单元格：表中的空行，不使用，无需填写。"),
         ("", "公开02、03、05、07、08：科目编码填在A列、名称填在B列，只填“项”的金额，类、款和合计自动汇总（粗体显示）。"),
         ("", "公开01、04、06、09 为固定行表，请勿插入或删除行。审核结果见“审核结果”表，点击单元格地址可跳转。"),
+        ("", "“上年数”“其他公开事项”：起草情况说明（juesuan narrate）所需的上年数和九张表以外的事项；"
+             "上年数可用 juesuan fill 本工作簿 --last-year 上年工作簿 填入。不要插入或删除行。"),
     ]
     for offset, (_, text) in enumerate(notes, start=1):
         shaded = ws.cell(row=legend_row + offset, column=1)
@@ -267,5 +273,8 @@ def build_workbook(catalog: Catalog, report: Report | None = None) -> Workbook:
             ws.page_setup.fitToHeight = 1         # a fixed table prints on one page
         note_row = ws.max_row + 1
         ws.cell(row=note_row, column=1, value=note).font = Font(name=BODY_FONT, size=9)
+    for name in FACT_SHEETS:
+        render_fact_sheet(wb.create_sheet(name), report.facts.get(name) or blank_fact_sheet(name),
+                          f"$B${INFO_AMOUNT_UNIT_ROW}")
     render_review_sheet(wb.create_sheet(REVIEW_SHEET), review_grid(blank_review(), wb.sheetnames))
     return wb

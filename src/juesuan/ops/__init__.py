@@ -13,19 +13,23 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ..domain.catalog import Catalog
+from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
 from ..domain.money import fmt
+from ..domain.schema import LAST_YEAR_SHEET
 from ..io.reader import read_report
 from ..io.template_xlsx import print_code_tables_in_use
 from ..io.review_xlsx import previous_fill, previous_review, write_review
 from ..io.workbook_file import EditableBook
 from ..rules.audit import audit, listed
 from ..rules.fill import FillResult, fill_report, record_by_ref
+from ..rules.last_year import copy_last_year
 from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
 from ..rules.parents import Insertion, insert_parents, parents_missing
 from ..rules.parse import parse_grids
 from ..rules.registry import MERGED_DERIVED_CELL
 from ..rules.registry_trust import INSERTION_BLOCKED
+from ..rules.registry_narrative import LAST_YEAR_OVERWRITTEN
 from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
 
@@ -135,10 +139,12 @@ def save_review(result: CheckResult, source, target=None, when: datetime | None 
 
 
 def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
-              dry_run: bool = False) -> tuple[FillResult, CheckResult]:
+              dry_run: bool = False, last_year=None) -> tuple[FillResult, CheckResult]:
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
-    (default: in place; nothing is written when dry_run)."""
+    (default: in place; nothing is written when dry_run). `last_year`: last year's workbook,
+    whose figures go into 上年数 (listed in filled.last_year)."""
     report = read_report(path)
+    copied = copy_last_year(report, _read_last_year(last_year)) if last_year is not None else []
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
     blockers = book.insertion_blockers
     missing = parents_missing(report) if blockers else []
@@ -148,7 +154,12 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
         blocked = _insertion_blocked(missing, blockers)
         filled.findings.append(blocked)
         result.findings = sort_findings(result.findings + [blocked])
+    filled.last_year = copied
+    result.findings = sort_findings(result.findings + [
+        LAST_YEAR_OVERWRITTEN.finding(LAST_YEAR_SHEET, c.address, label=c.label, old=fmt(c.old), new=fmt(c.new),
+                                      expected=c.new, actual=c.old) for c in copied if c.overwrote])
     if not dry_run:
+        book.write_values([(LAST_YEAR_SHEET, c.address, c.new) for c in copied if c.new != c.old])
         book.insert_code_rows(result.inserted)                  # before the values: their addresses count them
         new_values = {(c.table, c.address): c.new for c in filled.changes}
         changed = {(c.table, c.address): c.ref for c in filled.changes}
@@ -166,6 +177,14 @@ def _insertion_blocked(missing: list[tuple[str, str]], blockers: list[str]) -> F
     sheet, _, cell = where.rpartition("!") if where else (missing[0][0], "", None)
     return INSERTION_BLOCKED.finding(sheet, cell or None, missing=listed([f"{t} {code}" for t, code in missing]),
                                      listed=listed(blockers), cells=tuple(blockers))
+
+
+def _read_last_year(path) -> Report:
+    """Last year's workbook, its problems said to be its own (not the book being filled)."""
+    try:
+        return read_report(path)
+    except UnusableWorkbook as exc:
+        raise UnusableWorkbook(f"上年工作簿“{path}”无法使用：{exc.message}") from None
 
 
 def _review_and_save(book: EditableBook, result: CheckResult, target, when: datetime | None,

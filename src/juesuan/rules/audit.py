@@ -45,6 +45,7 @@ from .registry import (
     UNNAMED_PARENT,
     UNPLACED_CLASS,
 )
+from .audit_facts import check_facts
 from .relations import Derivation, Relation, hierarchy, relations_for
 
 HALF_CENT = Decimal("0.005")
@@ -303,6 +304,7 @@ def audit(report: Report, catalog: Catalog) -> list[Finding]:
     findings += check_amounts(report)
     findings += check_magnitude(report)
     findings += check_merged(report)
+    findings += check_facts(report, rounding_limit)
     relations = relations_for(report, catalog)
     derivation = Derivation(report, relations)
     blank_derived = unfilled(report, derivation)

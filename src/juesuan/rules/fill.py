@@ -53,6 +53,7 @@ class FillResult:
     changes: list[CellChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     record: dict[Ref, Decimal | None] = field(default_factory=dict)   # cell -> the figure fill left there
+    last_year: list = field(default_factory=list)   # last_year.LastYearValue: what --last-year put into 上年数
 
     @property
     def overwritten(self) -> list[CellChange]:

@@ -31,6 +31,7 @@ from ..domain.schema import (
     TWO_SIDED,
 )
 from .findings import Finding
+from .parse_facts import read_fact_sheets
 from .registry import (
     BAD_AMOUNT,
     CODE_FORMAT,
@@ -284,7 +285,8 @@ class _Reader:
                 tables[table_id] = self.read_code_table(table_id, grid)
             else:
                 tables[table_id] = self.read_fixed(table_id, grid)
-        return Report(tables, info, self.source, self.findings)
+        facts = read_fact_sheets(self.grids, cell_at, text_of, code_of, self.findings, self.check_visibility)
+        return Report(tables, info, self.source, self.findings, facts=facts)
 
 
 def parse_grids(grids: Mapping[str, Grid], source: str | None = None) -> Report:
