@@ -70,6 +70,8 @@ def _publish_xml(jsaddons: Path, source: Path, version: str | None) -> None:
         record.set("url", f"{NAME}_{version}")
         record.set("version", version)
         root.append(record)
+    if len(root) == 0:
+        root.text = None          # the whitespace that stood between the records we took out
     ET.indent(root, "  ")
     write_atomically(path, b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n")
 
