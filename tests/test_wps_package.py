@@ -61,3 +61,20 @@ def test_the_addin_names_what_the_service_declares():
     assert re.search(r'var TOKEN_HEADER = "([^"]+)";', code).group(1) == TOKEN_HEADER
     ribbon = (ADDIN / "js" / "ribbon.js").read_text(encoding="utf-8")
     assert ribbon.count(f"juesuan\\\\{TOKEN_FILE}") == 1 and ribbon.count(f"/.config/juesuan/{TOKEN_FILE}") == 1
+
+
+def test_the_installer_command_points_the_buttons_at_its_own_python_and_leaves_a_broken_record_alone(tmp_path, capsys):
+    import sys
+    jsaddons = tmp_path / "jsaddons"
+    assert installer.main(["--into", str(jsaddons)]) == 0
+    ribbon = (jsaddons / "juesuan_0.1.0" / "js" / "ribbon.js").read_text(encoding="utf-8")
+    assert json.loads(re.search(r"var JUESUAN_PYTHON = (\".*\");", ribbon).group(1)) == sys.executable
+    assert "已安装到" in capsys.readouterr().out
+    assert installer.main(["--into", str(jsaddons), "--uninstall"]) == 0
+    assert not (jsaddons / "juesuan_0.1.0").exists()
+    broken = b'<?xml version="1.0"?>\n<jsplugins><jsplugin name="other"'        # cut off: not ours to repair
+    (jsaddons / "publish.xml").write_bytes(broken)
+    assert installer.main(["--into", str(jsaddons)]) == 2
+    assert "WPS 加载项未能安装" in capsys.readouterr().err
+    assert (jsaddons / "publish.xml").read_bytes() == broken
+    assert sorted(p.name for p in jsaddons.iterdir()) == ["publish.xml"]        # stopped before copying

@@ -58,9 +58,9 @@ def _template(source: Path) -> ET.Element:
     return SafeET.parse(source / "publish.xml").getroot().find("jsplugin")
 
 
-def _publish_xml(jsaddons: Path, source: Path, version: str | None) -> None:
-    """Put our record into publish.xml (None: take it out), keeping every other add-in's.
-    Written atomically: a half-written publish.xml would lose WPS every add-in."""
+def _publish_xml(jsaddons: Path, source: Path, version: str | None) -> bytes:
+    """publish.xml with our record put in (None: taken out), every other add-in's kept.
+    Raises on a publish.xml we cannot read, before anything is changed."""
     path = jsaddons / "publish.xml"
     root = SafeET.parse(path).getroot() if path.exists() else ET.Element("jsplugins")
     for old in [e for e in root.findall("jsplugin") if e.get("name") == NAME]:
@@ -73,7 +73,11 @@ def _publish_xml(jsaddons: Path, source: Path, version: str | None) -> None:
     if len(root) == 0:
         root.text = None          # the whitespace that stood between the records we took out
     ET.indent(root, "  ")
-    write_atomically(path, b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def _write_publish_xml(jsaddons: Path, data: bytes) -> None:
+    write_atomically(jsaddons / "publish.xml", data)     # half-written, WPS would lose every add-in
 
 
 def install_addin(jsaddons_dir, source: Path = ADDIN, python: str | None = None) -> Path:
@@ -82,6 +86,7 @@ def install_addin(jsaddons_dir, source: Path = ADDIN, python: str | None = None)
     starts `-m juesuan.cli serve` with; None leaves pythonw (Windows) / python3 from PATH."""
     jsaddons = Path(jsaddons_dir)
     version = addin_version(source)
+    record = _publish_xml(jsaddons, source, version)         # an unreadable publish.xml stops us here
     jsaddons.mkdir(parents=True, exist_ok=True)
     _remove_our_folders(jsaddons)
     target = jsaddons / f"{NAME}_{version}"
@@ -98,15 +103,16 @@ def install_addin(jsaddons_dir, source: Path = ADDIN, python: str | None = None)
         if PYTHON_LINE not in text:
             raise OSError(f"{ribbon} lacks the JUESUAN_PYTHON line")
         ribbon.write_text(text.replace(PYTHON_LINE, f"var JUESUAN_PYTHON = {json.dumps(python)};"), encoding="utf-8")
-    _publish_xml(jsaddons, source, version)
+    _write_publish_xml(jsaddons, record)
     return target
 
 
 def uninstall_addin(jsaddons_dir, source: Path = ADDIN) -> None:
     jsaddons = Path(jsaddons_dir)
+    record = _publish_xml(jsaddons, source, None) if (jsaddons / "publish.xml").exists() else None
     _remove_our_folders(jsaddons)
-    if (jsaddons / "publish.xml").exists():
-        _publish_xml(jsaddons, source, None)
+    if record is not None:
+        _write_publish_xml(jsaddons, record)
 
 
 def _remove_our_folders(jsaddons: Path) -> None:
