@@ -3,6 +3,7 @@ folder, and that it agrees with wpsjs's offline layout (<name>_<version>/ and a 
 record, type et)."""
 import json
 import re
+import sys
 import xml.etree.ElementTree as ET
 
 from conftest import ROOT
@@ -64,7 +65,6 @@ def test_the_addin_names_what_the_service_declares():
 
 
 def test_the_installer_command_points_the_buttons_at_its_own_python_and_leaves_a_broken_record_alone(tmp_path, capsys):
-    import sys
     jsaddons = tmp_path / "jsaddons"
     assert installer.main(["--into", str(jsaddons)]) == 0
     ribbon = (jsaddons / "juesuan_0.1.0" / "js" / "ribbon.js").read_text(encoding="utf-8")
