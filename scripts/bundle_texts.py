@@ -56,7 +56,20 @@ if errorlevel 1 goto pipfailed
 if errorlevel 1 goto pipfailed
 echo.
 
-rem --- 3. 让 Excel 找到这个 Python，并安装加载项 ------------------------------------
+rem --- 3. 决算服务的访问令牌和 WPS 表格加载项 ---------------------------------------
+rem 电脑上没有 WPS 时也照样安装：只是 %APPDATA% 下的几个文件，装好 WPS 后即可使用
+set "WPSDONE="
+echo 正在安装 WPS 表格加载项“决算助手”……
+"%PYEXE%" -m juesuan.cli serve --init-token
+if errorlevel 1 goto wpsdone
+"%PYEXE%" -m juesuan.service.wps_install
+if errorlevel 1 goto wpsdone
+set "WPSDONE=1"
+:wpsdone
+if not defined WPSDONE echo 没能安装 WPS 加载项（原因见上方）；Excel 加载项和命令行不受影响。
+echo.
+
+rem --- 4. 让 Excel 找到这个 Python，并安装 Excel 加载项 ------------------------------
 "%PYEXE%" -m xlwings.cli config create --force
 if errorlevel 1 goto addinfailed
 echo 正在安装 Excel 加载项 juesuan.xlam（请先关闭 Excel）……
@@ -65,7 +78,7 @@ if errorlevel 1 goto addinfailed
 rem xlwings reports a failed copy but still ends with exit code 0: look for the file itself
 if not exist "%APPDATA%\Microsoft\Excel\XLSTART\juesuan.xlam" goto addinfailed
 echo.
-echo 安装完成。重新打开 Excel，功能区出现“决算助手”选项卡即为成功。
+echo 安装完成。重新打开 Excel 或 WPS 表格，功能区出现“决算助手”选项卡即为成功。
 echo 命令行用法：打开“命令提示符”，运行  "%PYEXE%" -m juesuan.cli --help
 goto end
 
@@ -84,10 +97,10 @@ goto failed
 
 :addinfailed
 echo.
-echo juesuan 已安装，命令行可以使用；但没能自动安装 Excel 加载项
+echo juesuan 已安装，命令行和 WPS 表格加载项可以使用；但没能自动安装 Excel 加载项
 echo （电脑上没有 Microsoft Excel、Excel 正在运行，或没有权限）。
-echo 请关闭 Excel 后重新运行本脚本，或按“安装说明.txt”第四步手工安装加载项。
-echo WPS 表格用户不需要加载项：请用命令行（见“安装说明.txt”）。
+echo 只用 WPS 表格的电脑可以忽略这条提示。用 Excel 的：请关闭 Excel 后重新运行本脚本，
+echo 或按“安装说明.txt”第四步手工安装加载项。
 goto failed
 
 :failed
@@ -118,12 +131,16 @@ echo 没有找到 Python {python_version}，无需卸载 juesuan。
 goto end
 
 :havepython
-echo 请先关闭 Excel。
+echo 请先关闭 Excel 和 WPS 表格。
 pause
+"%PYEXE%" -m juesuan.cli serve --stop >nul 2>nul
+"%PYEXE%" -m juesuan.service.wps_install --uninstall
+if exist "%APPDATA%\juesuan\service-token" del "%APPDATA%\juesuan\service-token"
 "%PYEXE%" -m xlwings.cli addin remove -f juesuan.xlam
 "%PYEXE%" -m pip uninstall -y juesuan xlwings
 echo.
-echo 已卸载决算助手加载项和 juesuan。Python 本身请在“设置 - 应用”中卸载（如不再需要）。
+echo 已卸载决算助手（Excel 加载项、WPS 加载项、访问令牌）和 juesuan。
+echo Python 本身请在“设置 - 应用”中卸载（如不再需要）。
 
 :end
 echo.
@@ -144,7 +161,7 @@ def install_notes(python_version: str, juesuan_version: str, platform: str, whee
 ----------
   安装.bat        一键安装（第二步）
   卸载.bat        卸载（第五步）
-  juesuan.xlam    Excel 加载项（“决算助手”选项卡）
+  juesuan.xlam    Excel 加载项（“决算助手”选项卡）；WPS 表格的加载项在 wheels 中，由安装.bat 安装
   standard.xlsm   带按钮的标准工作簿（不装加载项时使用，另存为自己的文件名后填写）
   standard.xlsx   空白标准工作簿（不带按钮，WPS 表格、LibreOffice 也可填写）
   wheels\\         juesuan 和它用到的全部程序包，请不要改动
@@ -165,9 +182,10 @@ def install_notes(python_version: str, juesuan_version: str, platform: str, whee
 2. 关闭 Excel。
 3. 双击“安装.bat”。它会：找到 Python {python_version}；只从本文件夹安装 juesuan 及其依赖
    （不连网）；让 Excel 找到这个 Python（xlwings config create）；把 juesuan.xlam 装进
-   Excel 的启动文件夹（XLSTART）。窗口最后显示“安装完成”即成功，按任意键关闭。
-4. 电脑上没有 Microsoft Excel（如只用 WPS 表格）时，最后一步会提示没能安装加载项，
-   这不影响命令行的使用。
+   Excel 的启动文件夹（XLSTART）；同时为 WPS 表格安装加载项“决算助手”并生成决算服务的
+   访问令牌（见下文“WPS 表格”）。窗口最后显示“安装完成”即成功，按任意键关闭。
+4. 电脑上没有 Microsoft Excel（如只用 WPS 表格）时，最后一步会提示没能安装 Excel 加载项，
+   这不影响 WPS 加载项和命令行的使用。
 
 第三步：检查是否安装成功
 ------------------------
@@ -185,10 +203,23 @@ def install_notes(python_version: str, juesuan_version: str, platform: str, whee
   选中本文件夹中的 juesuan.xlam，勾选“决算助手”，确定。
   不想装加载项：也可以把 standard.xlsm 另存为自己的文件名（仍为 .xlsm）后填写，打开时点“启用内容”。
 
-WPS 表格和 LibreOffice
-----------------------
-  按钮（加载项和 standard.xlsm 中的按钮）目前只能在 Microsoft Excel 中使用。
-  WPS 表格、LibreOffice 用户请用命令行，功能相同，例如：
+WPS 表格（“决算助手”WPS 加载项）
+--------------------------------
+  安装.bat 已为 WPS 表格装好加载项“决算助手”：复制到
+  %APPDATA%\\kingsoft\\wps\\jsaddons\\juesuan_{juesuan_version}，并在同一文件夹的 publish.xml 中登记
+  （其他加载项的登记保持不变）；又生成了决算服务的访问令牌 %APPDATA%\\juesuan\\service-token。
+  电脑上还没有装 WPS 时也照样安装，装好 WPS 后即可使用。
+  1. 重新打开 WPS 表格：功能区出现“决算助手”选项卡，按钮与 Excel 中相同（审核、填充计算、
+     生成公开表、清除标记）。点按钮时会自动在本机启动决算服务（只在本机 127.0.0.1 上工作，不连网）。
+  2. 没有出现选项卡：确认 WPS 是 2019 或更新的版本，并请信息化部门确认本机的 WPS 没有禁用加载项；
+     可以手工重装：  py -{python_version} -m juesuan.service.wps_install
+     提示找不到访问令牌时运行：  py -{python_version} -m juesuan.cli serve --init-token
+  3. WPS 加载项只在本机测试程序中验证过，尚未在真实的 WPS 中试用。
+  统信 UOS、麒麟等 Linux 电脑请用 Linux 版离线安装包（其中的 安装.sh）。
+
+LibreOffice 和命令行
+--------------------
+  按钮不能在 LibreOffice 中使用。LibreOffice 用户（以及任何人）都可以用命令行，功能相同，例如：
     py -{python_version} -m juesuan.cli check 单位.xlsx --write          审核并把结果写入“审核结果”表
     py -{python_version} -m juesuan.cli fill 单位.xlsx -o 已填充.xlsx     填充计算
     py -{python_version} -m juesuan.cli publish 单位.xlsx -o 公开表.xlsx  生成公开表
@@ -196,8 +227,9 @@ WPS 表格和 LibreOffice
 
 第五步：卸载
 ------------
-  关闭 Excel，双击“卸载.bat”：移除加载项，卸载 juesuan 和 xlwings。
+  关闭 Excel 和 WPS 表格，双击“卸载.bat”：移除 Excel 加载项、WPS 加载项和访问令牌，卸载 juesuan 和 xlwings。
   也可以手工卸载：
+    py -{python_version} -m juesuan.service.wps_install --uninstall
     py -{python_version} -m xlwings.cli addin remove -f juesuan.xlam
     py -{python_version} -m pip uninstall -y juesuan xlwings
   Python 本身在 Windows“设置 → 应用”中卸载。

@@ -6,11 +6,20 @@ writes the folder (and a .zip of it beside it) with
 
     wheels/        juesuan's wheel and a wheel of every dependency, for that platform and Python
     juesuan.xlam   the add-in; standard.xlsm the workbook with buttons; standard.xlsx the blank template
-    安装.bat       installs from wheels/ with no package index, then sets up the add-in
-    卸载.bat       removes the add-in and the packages again
+    安装.bat       installs from wheels/ with no package index, then sets up the Excel add-in, the
+                   WPS add-in (python -m juesuan.service.wps_install: it is package data of the
+                   juesuan wheel) and the service token (juesuan serve --init-token)
+    卸载.bat       removes the add-ins, the token and the packages again
     安装说明.txt   what to install first, how to run 安装.bat, how to check, how to uninstall
 
-Without --platform the bundle is for this machine (what the tests install into a fresh venv).
+For Linux (统信 UOS, 麒麟 with WPS: --platform manylinux_2_28_x86_64 or manylinux_2_28_aarch64)
+the bundle holds 安装.sh / 卸载.sh instead (UTF-8, LF): a venv of the user's own, filled from
+wheels/ by the pip wheel the bundle carries, the WPS add-in and the token; standard.xlsx only
+(no Excel there), and juesuan without the excel extra. Every dependency of juesuan is pure
+Python, so a Linux bundle serves any CPython from 3.10 on.
+
+Without --platform the bundle is for this machine (what the tests install into a fresh venv):
+on Linux the .sh kind, with the excel extra as well.
 
 Why the dependency closure is computed here and not left to pip: `pip download --platform`
 picks wheels for the target but evaluates environment markers against the *running* Python,
@@ -41,10 +50,12 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bundle_texts import install_bat, install_notes, uninstall_bat  # noqa: E402  (beside this script)
+from bundle_texts_linux import install_notes_linux, install_sh, uninstall_sh  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "xlsx_templates"
 SHIPPED = ("juesuan.xlam", "standard.xlsm", "standard.xlsx")
+LINUX_SHIPPED = ("standard.xlsx",)          # no Excel on UOS / Kylin: the WPS add-in is in the wheel
 EXTRAS = ("excel",)
 WHEELS = "wheels"
 MAX_ROUNDS = 8                 # marker-only dependencies found per round; real chains are 2–3 deep
@@ -54,7 +65,22 @@ _PLATFORMS = {
     "win_amd64": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64"},
     "win32": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "x86"},
     "win_arm64": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "ARM64"},
+    # glibc 2.28: UOS 20 and Kylin V10; pip also takes the older manylinux wheels for these tags
+    "manylinux_2_28_x86_64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                              "platform_machine": "x86_64"},
+    "manylinux_2_28_aarch64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                               "platform_machine": "aarch64"},
 }
+
+
+def for_linux(platform: str | None) -> bool:
+    return platform.startswith("manylinux") if platform else sys.platform.startswith("linux")
+
+
+def extras_for(platform: str | None) -> tuple[str, ...]:
+    """xlwings (the excel extra) is no use on a Linux PC, which has no Excel: left out of a Linux
+    bundle; kept in this machine's, which the tests install "juesuan[excel]" from."""
+    return () if platform and for_linux(platform) else EXTRAS
 
 
 class BundleError(Exception):
@@ -157,12 +183,15 @@ def build_own_wheel(wheels: Path) -> Path:
 def download_dependencies(wheels: Path, platform: str | None, python_version: str | None) -> None:
     env = target_environment(platform, python_version)
     options = pip_download_options(platform, python_version)
+    extras = extras_for(platform)
+    if for_linux(platform):          # 安装.sh runs pip from its wheel into a venv made --without-pip
+        _pip("download", *options, "--dest", str(wheels), "pip")
     for _round in range(MAX_ROUNDS):
-        missing = missing_requirements(wheels, "juesuan", EXTRAS, env)
+        missing = missing_requirements(wheels, "juesuan", extras, env)
         if not missing:
             return
         _pip("download", *options, "--dest", str(wheels), *missing)
-    raise BundleError("依赖关系在多轮下载后仍不完整：" + "、".join(missing_requirements(wheels, "juesuan", EXTRAS, env)))
+    raise BundleError("依赖关系在多轮下载后仍不完整：" + "、".join(missing_requirements(wheels, "juesuan", extras, env)))
 
 
 def build_bundle(output: Path, platform: str | None = None, python_version: str | None = None,
@@ -185,16 +214,23 @@ def build_bundle(output: Path, platform: str | None = None, python_version: str 
         wheels.mkdir()
         own = build_own_wheel(wheels)
         download_dependencies(wheels, platform, python_version)
-        for name in SHIPPED:
+        linux = for_linux(platform)
+        for name in (LINUX_SHIPPED if linux else SHIPPED):
             shutil.copy2(TEMPLATES / name, staging / name)
         if python_installer is not None:
             shutil.copy2(python_installer, staging / Path(python_installer).name)
-        juesuan_version = parse_wheel_filename(own.name)[1]
-        _write_bat(staging / "安装.bat", install_bat(version, str(juesuan_version)))
-        _write_bat(staging / "卸载.bat", uninstall_bat(version))
-        notes = install_notes(version, str(juesuan_version), platform or "本机平台",
-                              sorted(w.name for w in wheels.glob("*.whl")))
-        (staging / "安装说明.txt").write_bytes(b"\xef\xbb\xbf" + _crlf(notes).encode("utf-8"))
+        juesuan_version = str(parse_wheel_filename(own.name)[1])
+        listing = sorted(w.name for w in wheels.glob("*.whl"))
+        if linux:
+            _write_sh(staging / "安装.sh", install_sh(juesuan_version))
+            _write_sh(staging / "卸载.sh", uninstall_sh())
+            (staging / "安装说明.txt").write_text(install_notes_linux(juesuan_version, platform or "本机平台", listing),
+                                               encoding="utf-8")
+        else:
+            _write_bat(staging / "安装.bat", install_bat(version, juesuan_version))
+            _write_bat(staging / "卸载.bat", uninstall_bat(version))
+            notes = install_notes(version, juesuan_version, platform or "本机平台", listing)
+            (staging / "安装说明.txt").write_bytes(b"\xef\xbb\xbf" + _crlf(notes).encode("utf-8"))
         staging.chmod(0o755)                  # mkdtemp's folder is private to its owner
         if output.exists():
             output.rmdir()
@@ -216,10 +252,16 @@ def _write_bat(path: Path, text: str) -> None:
     path.write_bytes(_crlf(text).encode("gbk"))
 
 
+def _write_sh(path: Path, text: str) -> None:
+    path.write_bytes(text.replace("\r\n", "\n").encode("utf-8"))
+    path.chmod(0o755)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="生成离线安装包（无网络的电脑用）：juesuan 及全部依赖的 wheel、加载项、安装脚本和说明。")
     parser.add_argument("-o", "--output", required=True, type=Path, help="输出文件夹（同时生成同名 .zip）")
-    parser.add_argument("--platform", help="目标平台，如 win_amd64；不写表示本机")
+    parser.add_argument("--platform", help="目标平台：win_amd64（Windows），manylinux_2_28_x86_64 或 "
+                        "manylinux_2_28_aarch64（统信 UOS、麒麟等 Linux）；不写表示本机")
     parser.add_argument("--python-version", help="目标 Python 版本，如 3.11；不写表示本机的版本")
     parser.add_argument("--python-installer", type=Path, help="一并放入的 Python 安装程序（如 python-3.11.9-amd64.exe）")
     parser.add_argument("--no-zip", action="store_true", help="不生成 .zip")

@@ -8,13 +8,16 @@
  *                           (npm install once, with the registry; offline afterwards)
  *
  * The add-in is plain JavaScript: there is nothing to compile, and the first two are what
- * `wpsjs build` (offline) packs. install.py copies them into a jsaddons folder.
+ * `wpsjs build` (offline) packs. Its files are package data of juesuan
+ * (src/juesuan/service/wps_addin/), so that an installed juesuan carries them:
+ * `python -m juesuan.service.wps_install` copies them into a jsaddons folder.
  */
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 
 const HERE = __dirname;
+const ADDIN = path.join(HERE, "..", "src", "juesuan", "service", "wps_addin");
 const ADDIN_FILES = ["index.html", "ribbon.xml", "js", "images"];     // what WPS loads; tests stay out
 const config = JSON.parse(fs.readFileSync(path.join(HERE, "package.json"), "utf8"));
 const folderName = `${config.name}_${config.version}`;
@@ -22,13 +25,13 @@ const dist = path.join(HERE, "dist");
 
 function copyAddin(target) {
   fs.mkdirSync(target, {recursive: true});
-  for (const name of ADDIN_FILES) fs.cpSync(path.join(HERE, name), path.join(target, name), {recursive: true});
+  for (const name of ADDIN_FILES) fs.cpSync(path.join(ADDIN, name), path.join(target, name), {recursive: true});
 }
 
 async function main() {
   fs.rmSync(dist, {recursive: true, force: true});
   copyAddin(path.join(dist, folderName));
-  fs.copyFileSync(path.join(HERE, "publish.xml"), path.join(dist, "publish.xml"));
+  fs.copyFileSync(path.join(ADDIN, "publish.xml"), path.join(dist, "publish.xml"));
   console.log(`已生成加载项目录：${path.join(dist, folderName)}`);
   const wpsjs = path.join(HERE, "node_modules", "wpsjs");       // by path: its package.json exports no lib/
   if (!fs.existsSync(path.join(wpsjs, "src", "lib", "build.js"))) {

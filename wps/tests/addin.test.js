@@ -14,10 +14,11 @@ const path = require("node:path");
 const readline = require("node:readline");
 const vm = require("node:vm");
 
-const Juesuan = require("../js/juesuan.js");
+const ROOT = path.resolve(__dirname, "..", "..");
+const ADDIN = path.join(ROOT, "src", "juesuan", "service", "wps_addin");     // the add-in is package data
+const Juesuan = require(path.join(ADDIN, "js", "juesuan.js"));
 const {fakeApplication, snapshot, snapshotOfDump} = require("./fake_et.js");
 
-const ROOT = path.resolve(__dirname, "..", "..");
 const SAMPLES = path.join(ROOT, "samples");
 const CLIENT = path.join(ROOT, "tests", "support", "wps_client.py");
 const PYTHON = process.env.JUESUAN_PYTHON || "python3";
@@ -178,14 +179,14 @@ test("the add-in starts the service on demand and waits for it", async () => {
 });
 
 test("ribbon: tab 决算助手, five buttons, 生成情况说明 greyed until it exists; token path as the service's", () => {
-  const xml = fs.readFileSync(path.join(__dirname, "..", "ribbon.xml"), "utf8");
+  const xml = fs.readFileSync(path.join(ADDIN, "ribbon.xml"), "utf8");
   assert.match(xml, /<tab id="juesuanTab" label="决算助手">/);
   const ids = [...xml.matchAll(/<button id="(\w+)"/g)].map((m) => m[1]);
   assert.deepEqual(ids, ["btnCheck", "btnFill", "btnPublish", "btnNarrate", "btnClear"]);
   const context = {Juesuan, navigator: {userAgent: "Mozilla/5.0 (X11; Linux x86_64)"}, window: {},
                    wps: {Env: {GetHomePath: () => "/home/clerk", GetAppDataPath: () => "C:/Users/clerk/AppData/Roaming"}}};
   vm.createContext(context);
-  vm.runInContext(fs.readFileSync(path.join(__dirname, "..", "js", "ribbon.js"), "utf8"), context);
+  vm.runInContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), context);
   assert.equal(context.GetEnabled({Id: "btnNarrate"}), false);
   assert.equal(context.GetEnabled({Id: "btnCheck"}), true);
   assert.equal(context.GetLabel({Id: "btnNarrate"}), "生成情况说明（即将提供）");
@@ -193,7 +194,7 @@ test("ribbon: tab 决算助手, five buttons, 生成情况说明 greyed until it
   context.navigator.userAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)";
   assert.equal(context.juesuanTokenPath(), "C:\\Users\\clerk\\AppData\\Roaming\\juesuan\\service-token");
   for (const id of ids) {
-    assert.ok(fs.existsSync(path.join(__dirname, "..", context.GetImage({Id: id}))), id);
+    assert.ok(fs.existsSync(path.join(ADDIN, context.GetImage({Id: id}))), id);
     assert.ok(xml.includes(`id="${id}" label=`) || id === "btnNarrate");
   }
 });
