@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import openpyxl
-
 from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
 from ..rules.parse import SheetGrids, parse_grids
@@ -60,6 +58,7 @@ def read_grids(source, reader: str = "openpyxl") -> SheetGrids:
         lean = read_grids_fast(snapshot)
         if lean is not None:
             return lean
+    import openpyxl     # here, not at the top: a check the fast reader serves never loads it
     where = str(snapshot.path)
     try:
         workbook = openpyxl.load_workbook(snapshot.stream(), read_only=True, data_only=True, keep_links=False)
