@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -151,6 +149,9 @@ def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
         for index, path in enumerate(paths):
             yield index, task(path)
         return
+    # (imported here: multiprocessing costs a check of one file 40 ms it does not need)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
     init = (catalog, reader)
     pending = list(range(len(paths)))
     while pending:
@@ -182,6 +183,8 @@ def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
 
 
 def _isolated(paths, indexes, init, task) -> Iterator[tuple[int, dict]]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     pool = None
     try:
         for index in indexes:

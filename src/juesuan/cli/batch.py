@@ -14,7 +14,6 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
-from ..io.summary_xlsx import write_summary
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
     STATUS_ERRORS,
@@ -53,7 +52,7 @@ def _text_line(outcome: dict) -> str:
 @format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（与 check --format json 相同）")
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
-              help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")
+              help="读取方式：fast 快速读取（默认）；openpyxl 参照读取方式（较慢，结果相同）")
 def batch_command(paths, jobs, report, fmt, catalogs, reader):
     """批量审核：审核文件夹（含子文件夹）中的全部 .xlsx / .xlsm 工作簿。
 
@@ -102,6 +101,7 @@ def batch_command(paths, jobs, report, fmt, catalogs, reader):
     code = exit_code(outcomes)
     if report:
         try:
+            from ..io.summary_xlsx import write_summary      # openpyxl: loaded only for --report
             target = write_summary(outcomes, Path(report))
         except (WriteRefused, UnusableWorkbook) as exc:
             fail(f"错误：{exc}")

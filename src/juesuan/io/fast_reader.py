@@ -174,7 +174,7 @@ def _check_dimension(read: Callable[[int], bytes]) -> None:
         raise _Unsupported("dimension")
 
 
-def _extent(xml: bytes) -> tuple[int, int]:
+def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
     """(rows, columns) of the grid openpyxl reads from this sheet XML: up to the last <row>
     (even an empty one) and the rightmost <c> (even a styled empty one). Declines rows
     without a number or out of order and cells without a reference, which openpyxl places
@@ -193,9 +193,9 @@ def _extent(xml: bytes) -> tuple[int, int]:
     if len(letters) != xml.count(b"<c ") + xml.count(b"<c>"):
         raise _Unsupported("cell without a reference")
     width = max((column_number(c) for c in set(letters)), default=0)
-    if width * last > MAX_ROWS * MAX_COL:
+    if width * last > MAX_ROWS * max_col:
         raise _Unsupported("cells far to the right")   # calamine would hold every cell of the rectangle
-    return last, min(width, MAX_COL)
+    return last, min(width, max_col)
 
 
 def _errors(xml: bytes) -> dict[tuple[int, int], str]:
@@ -213,11 +213,11 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes) -> list[tuple]:
+def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> list[tuple]:
     """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, before shaping.
     calamine holds every cell of the rectangle the cells span: it reads the sheet only once
     the XML has shown that the rectangle is no larger than a standard sheet's."""
-    height, width = _extent(xml)
+    height, width = _extent(xml, max_col)
     values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     errors = _errors(xml) if b't="e"' in xml else {}
     rows: list[tuple] = []
@@ -249,8 +249,12 @@ def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
         return None
 
 
-def lean_grids(data: bytes) -> SheetGrids:
-    """The grids (with the hidden standard sheets), formulas without a cached value marked."""
+def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sheet,
+               max_col: int = MAX_COL) -> SheetGrids:
+    """The grids (with the hidden standard sheets), formulas without a cached value marked.
+
+    The sheets `read_in_full` names are read up to column `max_col`; the others appear by name,
+    with no rows (as reader.read_grids gives them, by default)."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     overrides = {}
@@ -298,8 +302,8 @@ def lean_grids(data: bytes) -> SheetGrids:
             _elements(archive.read(sheet_rels))
         if state not in _SHEET_STATES:
             raise _Unsupported("sheet state")     # openpyxl refuses the workbook, with its message
-        if is_standard_sheet(name):
-            if state != "visible":
+        if read_in_full(name):
+            if state != "visible" and is_standard_sheet(name):
                 grids.hidden[name] = state
             xml = archive.read(target)
             _check_dimension(io.BytesIO(xml).read)     # as openpyxl, which refuses a damaged one
@@ -307,14 +311,15 @@ def lean_grids(data: bytes) -> SheetGrids:
                 raise _Unsupported("escaped characters or dates")
             if book is None:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            grids[name] = shape_rows(_sheet_grid(book, name, xml))
+            grids[name] = shape_rows(_sheet_grid(book, name, xml, max_col))
             parts[name] = xml
         else:
             with archive.open(target) as source:      # openpyxl reads the start of every sheet
                 _check_dimension(source.read)
             grids[name] = []
     for name, xml in parts.items():
-        uncalculated_formulas(name, xml, grids[name])
+        if is_standard_sheet(name):
+            uncalculated_formulas(name, xml, grids[name])
     return grids
 
 

@@ -13,8 +13,6 @@ written. Excel recalculates on opening anyway (openpyxl asks it to).
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import unescape
-
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import column_index_from_string
 
@@ -26,6 +24,7 @@ from .sheet_xml import (
     TYPE_RE,
     VALUE_RE,
     cached_formula_values,
+    xml_unescape,
 )
 
 _EMPTY_V = re.compile(rb"<v\s*/>|<v>\s*</v>")      # openpyxl's empty result of a formula cell
@@ -34,7 +33,6 @@ _REFERENCE = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!:\[\]]+)!)?(?P<a>\$?[
 _CORNER = re.compile(r"^\$?([A-Z]{0,3})\$?(\d*)$", re.IGNORECASE)
 _UNKNOWABLE = ("INDIRECT(", "OFFSET(")          # the cells they read are computed, not written
 MAX_ROW, MAX_COL = 1048576, 16384
-_XML_QUOTES = {"&quot;": '"', "&apos;": "'"}
 
 Area = tuple[int, int, int, int]           # first column, first row, last column, last row
 
@@ -81,7 +79,7 @@ def _formulas(members: dict[str, bytes], sheets: dict[str, str]) -> dict[tuple[s
             ref = REF_RE.search(match.group(1))
             if formula is None or ref is None:
                 continue
-            text = unescape((formula.group(1) or b"").decode("utf-8", "replace"), _XML_QUOTES)
+            text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
             found[(name.casefold(), column_index_from_string(ref.group(1).decode()), int(ref.group(2)))] = text
     return found
 

@@ -12,10 +12,6 @@ import posixpath
 import re
 import zipfile
 from io import BytesIO
-from xml.sax.saxutils import unescape
-
-from defusedxml.ElementTree import fromstring
-
 from ..domain.errors import UnusableWorkbook
 from ..domain.layout import layout_of
 from ..domain.schema import INFO_SHEET, TABLE_IDS
@@ -84,6 +80,24 @@ VALUE_RE = re.compile(rb'<(?:\w+:)?v\b[^>]*>(.+?)</(?:\w+:)?v>', re.S)
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
+_CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _character(match) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0 < code <= 0x10FFFF else match.group(0)
+
+
+def xml_unescape(text: str) -> str:
+    """The text of raw XML: the five entities and character references (openpyxl writes every
+    character beyond ASCII in a formula as &#NNNNN;), &amp; last so that "&amp;lt;" stays "&lt;"."""
+    if "&" not in text:
+        return text
+    text = _CHARACTER_REFERENCE.sub(_character, text)
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
 def column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -93,6 +107,7 @@ def column_number(letters: bytes) -> int:
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip member of its worksheet XML."""
+    from defusedxml.ElementTree import fromstring     # (here: reading grids never needs it)
     workbook = fromstring(archive.read("xl/workbook.xml"))
     rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
@@ -199,7 +214,6 @@ def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
             continue
         values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
         if values[col - 1] is None:
-            text = unescape((formula.group(1) or b"").decode("utf-8", "replace"),
-                            {"&quot;": '"', "&apos;": "'"})
+            text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
             values[col - 1] = Formula("=" + text if text else "=（共享公式）")
             grid[row - 1] = tuple(values)

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..domain.catalog import Catalog
 from ..domain.model import Report
 from ..domain.money import fmt
 from ..io.reader import read_report
-from ..io.template_xlsx import print_code_tables_in_use
-from ..io.review_xlsx import previous_fill, previous_review, write_review
-from ..io.workbook_file import EditableBook
 from ..rules.audit import audit
 from ..rules.fill import FillResult, fill_report
 from ..rules.findings import ERROR, WARNING, Finding, identify, note_for, sort_findings, summarize
@@ -27,6 +24,12 @@ from ..rules.parse import parse_grids
 from ..rules.registry import MERGED_DERIVED_CELL
 from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
+
+if TYPE_CHECKING:
+    from ..io.workbook_file import EditableBook
+
+# The modules that write workbooks (openpyxl, and numpy through it: a third of a second to
+# import) are imported by the operations that write, so that a check never loads them.
 
 
 @dataclass
@@ -69,8 +72,8 @@ def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalo
     return check_report(parse_grids(grids, source), catalog)
 
 
-def check_book(path, catalog: Catalog, reader: str = "openpyxl", between=None) -> CheckResult:
-    """Read and check one workbook file; `reader` is "openpyxl" or "fast" (batch), `between` see read_report."""
+def check_book(path, catalog: Catalog, reader: str = "fast", between=None) -> CheckResult:
+    """Read and check one workbook file; `reader` is "fast" or "openpyxl" (io.reader), `between` see read_report."""
     return check_report(read_report(path, reader=reader, between=between), catalog, str(path))
 
 
@@ -127,6 +130,7 @@ def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
 # --- files -------------------------------------------------------------------------------
 def save_review(result: CheckResult, source, target=None, when: datetime | None = None) -> Path:
     """Write the review of `result` into `target` (default: the source itself)."""
+    from ..io.workbook_file import EditableBook
     book = EditableBook.open(Path(source), result.report.stamp)   # refuses a file changed since it was checked
     _review_and_save(book, result, target, when)
     return Path(target) if target else Path(source)
@@ -136,6 +140,8 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
               dry_run: bool = False) -> tuple[FillResult, CheckResult]:
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
     (default: in place; nothing is written when dry_run)."""
+    from ..io.review_xlsx import previous_fill
+    from ..io.workbook_file import EditableBook
     report = read_report(path)
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
     filled, result = fill_and_recheck(report, catalog, str(path), add_parents=book.can_insert_rows,
@@ -158,6 +164,8 @@ def _review_and_save(book: EditableBook, result: CheckResult, target, when: date
     `shade` (after fill): every derived cell and every cell fill wrote wears the derived grey.
     `record` (after fill): the figures fill left; otherwise the last record, where still true.
     Overwrites reported by an earlier fill stay listed while their cell holds fill's figure."""
+    from ..io.review_xlsx import previous_fill, previous_review, write_review
+    from ..io.template_xlsx import print_code_tables_in_use
     notes, marks = previous_review(book.workbook)
     before, overwrites = previous_fill(book.workbook)
     record = still_left(before, result.report) if record is None else record
