@@ -12,8 +12,10 @@ so a typo elsewhere shows up as an error at the balance instead of vanishing int
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
 from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 
 from ..domain.catalog import Catalog
 from ..domain.model import Ref, Report, Row, Table
@@ -28,14 +30,12 @@ from ..domain.schema import (
 )
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):         # (tuples: a large book has a hundred thousand of them)
     sign: int
     ref: Ref
 
 
-@dataclass(frozen=True)
-class Relation:
+class Relation(NamedTuple):
     rule: str
     target: Ref
     terms: tuple[Term, ...]
@@ -245,19 +245,63 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
 
 
 def relations_for(report: Report, catalog: Catalog) -> list[Relation]:
-    """Every relation that applies to this report, fixed and data-dependent."""
-    out = table01() + table04() + table06(catalog) + table09()
+    """Every relation that applies to this report, fixed and data-dependent.
+
+    Built once per shape (which rows a code table lists, which catalogue): fill, the audit
+    and the review each ask for the same report's relations, and a table's relations depend
+    on its rows' keys and codes only, never on the figures."""
+    out = list(_fixed_tables()) + _compiled(("06", id(catalog)), catalog, lambda: table06(catalog))
     for table_id, spec in TABLES.items():
         if spec.kind == CODE and table_id in report.tables:
-            out += code_table_relations(report.tables[table_id])
-    out += cross_tables(report, catalog)
+            table = report.tables[table_id]
+            out += _compiled((table_id, _shape(table)), None, lambda: code_table_relations(table))  # noqa: B023
+    shape_05 = _shape(report.tables["公开05"]) if "公开05" in report.tables else ()
+    out += _compiled(("cross", id(catalog), shape_05), catalog, lambda: cross_tables(report, catalog))
     present = {tid for tid, t in report.tables.items() if t.present}
+    if present.issuperset(TABLES):
+        return out
     # a missing sheet is already an error of its own; comparing against it would only echo it
     return [r for r in out if all(ref.table in present for ref in r.refs())]
 
 
+@cache
+def _fixed_tables() -> tuple[Relation, ...]:
+    return tuple(table01() + table04() + table09())
+
+
+def _shape(table: Table) -> tuple:
+    """What a code table's relations depend on: its rows' keys and codes, in order."""
+    return tuple((row.key, row.code) for row in table.rows)
+
+
+_COMPILED: OrderedDict = OrderedDict()
+_COMPILED_KEPT = 32          # shapes kept (a few tables of a few workbooks): memory stays flat in batch
+
+
+def _compiled(key: tuple, catalog, build) -> list[Relation]:
+    """`build()`'s relations, built once per `key` (which holds id(catalog): the catalogue
+    itself is kept with them so that the id cannot be reused by another)."""
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is catalog:
+        _COMPILED.move_to_end(key)
+        return list(hit[1])
+    relations = tuple(build())
+    _COMPILED[key] = (catalog, relations)
+    if len(_COMPILED) > _COMPILED_KEPT:
+        _COMPILED.popitem(last=False)
+    return list(relations)
+
+
 def derived_refs(relations) -> set[Ref]:
     return {r.solves for r in relations if r.solves is not None}
+
+
+_NONE: frozenset = frozenset()
+
+
+def _union(sets: list[frozenset]) -> frozenset:
+    found = [s for s in sets if s]
+    return _NONE if not found else found[0] if len(found) == 1 else frozenset().union(*found)
 
 
 class RelationCycle(RuntimeError):
@@ -278,11 +322,20 @@ class Derivation:
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
         self._unusable: dict[Ref, frozenset[Ref]] = {}
+        self._cells: dict[Ref, object] = {}       # every cell of the report by its Ref, the first of a key
+        for table in report.tables.values():     # (keys as plain tuples: a Ref finds them, and is slower to make)
+            for row in reversed(table.rows):
+                for no, found in row.cells.items():
+                    self._cells[(table.id, row.key, no)] = found
+        self.cell = self._cells.get               # report.cell(ref), without walking tables and rows
+        cells = self._cells
+        self._inputs: dict[Ref, list[Ref]] = {}   # a derived cell -> the cells its relation reads
         visiting: set[Ref] = set()
 
         def value(ref: Ref):
             if ref not in self.solver:
-                return report.value(ref)
+                cell = cells.get(ref)
+                return cell.value if cell is not None else None
             if ref not in self.values:
                 if ref in visiting:
                     raise RelationCycle(f"relations solve in a cycle through {ref}")
@@ -294,33 +347,49 @@ class Derivation:
         for ref in self.solver:
             value(ref)
 
+    def _inputs_of(self, ref: Ref) -> tuple[list[Ref], list[Ref]]:
+        """(the derived cells, the input cells) the relation solving `ref` reads."""
+        inputs = self._inputs.get(ref)
+        if inputs is None:
+            read = [r for r in self.solver[ref].refs() if r != ref]
+            inputs = self._inputs[ref] = ([r for r in read if r in self.solver], [r for r in read if r not in self.solver])
+        return inputs
+
     def _over_inputs(self, ref: Ref, memo: dict, at_input, combine):
         """`at_input` of every input cell the computed value of `ref` rests on, folded by `combine`
         (the constructor has ruled out cycles, so the recursion ends)."""
         if ref not in self.solver:
             return at_input(ref)
-        if ref not in memo:
-            memo[ref] = combine(self._over_inputs(r, memo, at_input, combine)
-                                for r in self.solver[ref].refs() if r != ref)
-        return memo[ref]
+        found = memo.get(ref)
+        if found is None:
+            derived, plain = self._inputs_of(ref)
+            found = memo[ref] = combine([self._over_inputs(r, memo, at_input, combine) for r in derived]
+                                        + [at_input(r) for r in plain])
+        return found
+
+    def _figure(self, ref: Ref) -> int:
+        # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
+        cell = self.cell(ref)
+        return 0 if cell is None or cell.value is None or cell.value == 0 else 1
+
+    def _unreadable(self, ref: Ref) -> frozenset[Ref]:
+        cell = self.cell(ref)
+        return frozenset((ref,)) if cell is not None and cell.bad else _NONE
 
     def leaves(self, ref: Ref) -> int:
         """Non-zero input figures the computed value of `ref` is built from."""
-        # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
-        return self._over_inputs(ref, self._leaves, lambda r: 1 if self.report.value(r) not in (None, 0) else 0, sum)
+        return self._over_inputs(ref, self._leaves, self._figure, sum)
 
     def unusable_inputs(self, ref: Ref) -> frozenset[Ref]:
         """The unreadable input cells (E01: text, error value, uncalculated formula) the computed
         value of `ref` rests on. The computation reads them as blank, so unless this is empty
         the computed value is not a figure anyone should write."""
-        def at_input(r: Ref) -> frozenset[Ref]:
-            cell = self.report.cell(r)
-            return frozenset((r,)) if cell is not None and cell.bad else frozenset()
-        return self._over_inputs(ref, self._unusable, at_input, lambda sets: frozenset().union(*sets))
+        return self._over_inputs(ref, self._unusable, self._unreadable, _union)
 
     def weight(self, ref: Ref) -> int:
         """Rounded figures behind the value the workbook holds at `ref` (0 when blank)."""
-        held = self.report.value(ref)
+        cell = self.cell(ref)
+        held = cell.value if cell is not None else None
         if held is None:
             return 0
         if ref in self.solver and self.values.get(ref) == held:
