@@ -16,24 +16,24 @@ SAMPLE = ROOT / "samples" / "jinan_lixia_2023.xlsx"
 CLASSES, KUANS, XIANGS = 10, 10, 97
 
 
-def code_rows() -> list[tuple[str, str, int | None]]:
+def code_rows(classes: int = CLASSES, kuans: int = KUANS, xiangs: int = XIANGS) -> list[tuple[str, str, int | None]]:
     """(code, name, amount in the first income column or None) in sheet order."""
     rows = []
-    for c in range(CLASSES):
+    for c in range(classes):
         lei = f"{801 + c}"
         rows.append((lei, f"测试类{lei}", None))
-        for k in range(1, KUANS + 1):
+        for k in range(1, kuans + 1):
             kuan = f"{lei}{k:02d}"
             rows.append((kuan, f"测试款{kuan}", None))
-            for x in range(1, XIANGS + 1):
+            for x in range(1, xiangs + 1):
                 xiang = f"{kuan}{x:02d}"
                 rows.append((xiang, f"测试项{xiang}", (c * 7 + k * 3 + x) % 50 + 1))
     return rows
 
 
-def make_big_workbook(folder: Path) -> tuple[Path, Path]:
-    """(workbook, catalogue CSV) in `folder`."""
-    rows = code_rows()
+def make_big_workbook(folder: Path, **sizes) -> tuple[Path, Path]:
+    """(workbook, catalogue CSV) in `folder`; `sizes`: classes, kuans, xiangs (default 10, 10, 97)."""
+    rows = code_rows(**sizes)
     catalog = folder / "big_catalog.csv"
     catalog.write_text("code,name\n" + "".join(f"{code},{name}\n" for code, name, _ in rows), encoding="utf-8")
     workbook = openpyxl.load_workbook(SAMPLE)
@@ -47,7 +47,7 @@ def make_big_workbook(folder: Path) -> tuple[Path, Path]:
         if amount is not None:
             sheet.cell(row=row, column=3, value=amount)
             sheet.cell(row=row, column=4, value=amount)
-    path = folder / "big_9900.xlsx"
+    path = folder / f"big_{len(rows)}.xlsx"
     workbook.save(path)
     return path, catalog
 
