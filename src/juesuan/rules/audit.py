@@ -130,10 +130,10 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
         return None
     expected = sum((s * v for s, v in terms if v is not None), ZERO)
     gap = (actual or ZERO) - expected
+    if relation.op == "=" and gap == 0:
+        return None               # (before the envelope: most relations hold exactly, and it costs)
     limit = envelope(report, relation, derivation)
     if relation.op == "=":
-        if gap == 0:
-            return None
         rounding = abs(gap) <= limit
         shape = "rounding" if rounding else "="
     else:
