@@ -131,7 +131,7 @@ def cached_formula_values(data: bytes) -> dict[str, dict[bytes, tuple[bytes | No
             except KeyError:
                 continue
             cells = {}
-            for match in CELL_RE.finditer(xml):
+            for match in formula_cells(xml):
                 body = match.group(2)
                 if not body or FORMULA_RE.search(body) is None:
                     continue
@@ -182,17 +182,25 @@ def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
     first_row = _first_marked_row(name)
     if b"<f" not in xml and b":f" not in xml:
         return
+    _mark_cells(formula_cells(xml), first_row, grid)
+
+
+def formula_cells(xml: bytes):
+    """CELL_RE's matches of the cells holding a formula (and perhaps a few others), in order:
+    only the cell around each <f> is looked at, not the tens of thousands of plain ones."""
+    if b"<f" not in xml and b":f" not in xml:
+        return
     if b":c " in xml or b":c>" in xml:      # prefixed elements: scan every cell
-        _mark_cells(CELL_RE.finditer(xml), first_row, grid)
+        yield from CELL_RE.finditer(xml)
         return
     done = -1
     for found in _FORMULA_START.finditer(xml):
         if found.start() < done:
             continue
         cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, found.start()), xml.rfind(b"<c>", 0, found.start()), 0))
-        if cell is not None:
+        if cell is not None and cell.end() > found.start():
             done = cell.end()
-            _mark_cells((cell,), first_row, grid)
+            yield cell
 
 
 def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
