@@ -60,9 +60,10 @@ class CheckResult:
 
 
 # --- check ------------------------------------------------------------------------------
-def check_report(report: Report, catalog: Catalog, path: str | None = None) -> CheckResult:
-    """The audit of a report already read (from a file, a live book or sheet grids)."""
-    findings = identify(report, audit(report, catalog))     # subjects: the 备注 follow them, not cell addresses
+def check_report(report: Report, catalog: Catalog, path: str | None = None, derivation=None) -> CheckResult:
+    """The audit of a report already read (from a file, a live book or sheet grids);
+    `derivation`: fill's, for the audit right after it (rules.audit.audit)."""
+    findings = identify(report, audit(report, catalog, derivation))   # subjects: the 备注 follow them, not cell addresses
     return CheckResult(str(path if path is not None else report.source or ""), report, findings, catalog)
 
 
@@ -87,7 +88,7 @@ def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None,
     inserts the same sheet rows before writing the values."""
     inserted = insert_parents(report, catalog) if add_parents else []
     filled = fill_report(report, catalog, written_before)     # the figures fill left last time are its own
-    result = check_report(report, catalog, path)
+    result = check_report(report, catalog, path, filled.derivation)
     result.inserted = inserted
     result.findings = sort_findings(result.findings + filled.findings)
     return filled, result

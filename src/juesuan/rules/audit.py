@@ -302,14 +302,17 @@ def _unknown_code(catalog: Catalog, code: str, places: list[tuple[str, str, int]
                                 size=len(catalog.function), cells=others, value=code)
 
 
-def audit(report: Report, catalog: Catalog) -> list[Finding]:
+def audit(report: Report, catalog: Catalog, derivation: Derivation | None = None) -> list[Finding]:
+    """Every finding about `report`. `derivation`: one already made for this report with the
+    same relations (fill's, which still holds after fill wrote its figures), not made again."""
     findings = list(report.findings)
     findings += check_info(report)
     findings += check_codes(report, catalog)
     findings += check_amounts(report)
     findings += check_magnitude(report)
-    relations = relations_for(report, catalog)
-    derivation = Derivation(report, relations)
+    if derivation is None or derivation.report is not report:
+        derivation = Derivation(report, relations_for(report, catalog))
+    relations = derivation.relations
     blank_derived = unfilled(report, derivation)
     if blank_derived:
         findings.append(_unfilled_finding(report, blank_derived))

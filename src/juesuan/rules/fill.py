@@ -51,6 +51,9 @@ class FillResult:
     changes: list[CellChange] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     record: dict[tuple[str, str], Decimal | None] = field(default_factory=dict)   # (sheet, A1) -> figure fill left
+    # what the figures were computed from; it holds for the filled report too (fill writes only
+    # derived cells), so the audit that follows reuses it (rules.audit.audit)
+    derivation: Derivation | None = field(default=None, repr=False, compare=False)
 
     @property
     def overwritten(self) -> list[CellChange]:
@@ -65,7 +68,7 @@ def fill_report(report: Report, catalog: Catalog, written_before=None) -> FillRe
     or recorded before and still there)."""
     written_before = written_before or {}
     derivation = Derivation(report, relations_for(report, catalog))
-    result = FillResult()
+    result = FillResult(derivation=derivation)
     computed: set[Ref] = set()
     blocked: dict[Ref, list[Ref]] = {}      # unreadable input -> derived cells left as they are
     for ref, new in derivation.values.items():

@@ -325,6 +325,7 @@ class Derivation:
 
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
+        self.relations = relations
         self.solver = {r.solves: r for r in relations if r.solves is not None}
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
