@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..domain.catalog import Catalog
@@ -28,6 +29,9 @@ from ..domain.schema import (
     TABLES,
     TOTAL_KEY,
 )
+
+
+_TERM_REF = itemgetter(1)       # Term.ref, at C speed
 
 
 class Term(NamedTuple):         # (tuples: a large book has a hundred thousand of them)
@@ -44,7 +48,7 @@ class Relation(NamedTuple):
     expr: str = ""                # Chinese description of the right-hand side
 
     def refs(self) -> tuple[Ref, ...]:
-        return (self.target, *[t.ref for t in self.terms])
+        return (self.target, *map(_TERM_REF, self.terms))
 
     def solve(self, value) -> Decimal | None:
         """The value of ``solves`` that makes the relation hold; None if every input is blank.
@@ -336,6 +340,7 @@ class Derivation:
                 for no, found in row.cells.items():
                     self._cells[(table.id, row.key, no)] = found
         self.cell = self._cells.get               # report.cell(ref), without walking tables and rows
+        self._any_unreadable = any(found.bad for found in self._cells.values())
         cells = self._cells
         self._inputs: dict[Ref, list[Ref]] = {}   # a derived cell -> the cells its relation reads
         visiting: set[Ref] = set()
@@ -392,6 +397,8 @@ class Derivation:
         """The unreadable input cells (E01: text, error value, uncalculated formula) the computed
         value of `ref` rests on. The computation reads them as blank, so unless this is empty
         the computed value is not a figure anyone should write."""
+        if not self._any_unreadable:
+            return _NONE
         return self._over_inputs(ref, self._unusable, self._unreadable, _union)
 
     def weight(self, ref: Ref) -> int:
