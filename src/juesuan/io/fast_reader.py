@@ -31,13 +31,13 @@ from python_calamine import CalamineWorkbook
 from ..rules.parse import SheetGrids
 from .safety import Snapshot
 from .sheet_xml import (
+    EXACT_INTEGERS,
     MAX_COL,
     MAX_ROWS,
     REF_RE,
     VALUE_RE,
     column_number,
     is_standard_sheet,
-    shape_rows,
     uncalculated_formulas,
 )
 
@@ -64,11 +64,9 @@ _STYLES, _CORE, _CUSTOM, _THEME = "xl/styles.xml", "docProps/core.xml", "docProp
 _SHEET_STATES = ("visible", "hidden", "veryHidden")
 _CHUNK = 16 * 1024                     # what ElementTree.iterparse reads at a time
 _DIMENSION = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+(?::\$?[A-Z]{1,3}\$?[0-9]+)?")
-_ROW_TAG = re.compile(rb"<row\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
-_EXACT_INTEGERS = 2 ** 53             # floats from here on may stand for an integer openpyxl reads exactly
 
 # openpyxl.styles.numbers: the built-in number formats that are dates or times, and
 # is_date_format for the others (openpyxl turns numbers in such cells into dates). A unit
@@ -181,12 +179,11 @@ def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
     by their position in the file."""
     if b"<sheetData" not in xml:
         raise _Unsupported("prefixed or missing sheetData")
-    last = 0
-    for attrs in _ROW_TAG.findall(xml):
-        number = _ROW_NUMBER.search(attrs)
-        if number is None or int(number.group(1)) <= last:
-            raise _Unsupported("row without a number or out of order")
-        last = int(number.group(1))
+    numbers = [int(n) for n in _ROW_NUMBER.findall(xml)]
+    if len(numbers) != xml.count(b"<row ") + xml.count(b"<row>") or any(
+            a >= b for a, b in zip(numbers, numbers[1:])):
+        raise _Unsupported("row without a number or out of order")
+    last = numbers[-1] if numbers else 0
     if last > MAX_ROWS:
         raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
     letters = _CELL_COLUMN.findall(xml)
@@ -220,22 +217,33 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> 
     height, width = _extent(xml, max_col)
     values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     errors = _errors(xml) if b't="e"' in xml else {}
-    rows: list[tuple] = []
+    rows: list[list] = []
     for row in values[:height]:
-        out = []
-        for value in row[:width]:
-            if value.__class__ is float:
-                if not math.isfinite(value) or (value.is_integer() and abs(value) >= _EXACT_INTEGERS):
-                    raise _Unsupported("number openpyxl may read differently")
-            elif value.__class__ not in (str, bool, int):
-                raise _Unsupported("date or time")
-            out.append(value)
-        rows.append(out + [None] * (width - len(out)))
+        row = row[:width]
+        kinds = set(map(type, row))              # (the types of a row at C speed: most cells are text or blank)
+        if not kinds <= _PLAIN_TYPES:
+            raise _Unsupported("date or time")
+        if float in kinds:
+            row = [_number(v) if v.__class__ is float else None if v == "" else v for v in row]
+        else:
+            row = [None if v == "" else v for v in row]
+        rows.append(row + [None] * (width - len(row)))
     rows += [[None] * width for _ in range(height - len(rows))]
     for (row_no, column), text in errors.items():
         if row_no <= height and column <= width:
             rows[row_no - 1][column - 1] = text
     return [tuple(row) for row in rows]
+
+
+_PLAIN_TYPES = frozenset({str, float, bool, int})
+
+
+def _number(value: float):
+    """A number as sheet_xml.shape_rows shapes it (a whole number as int); one openpyxl may read
+    differently (an integer beyond a float's precision, an infinity) is declined."""
+    if not math.isfinite(value) or (value.is_integer() and abs(value) >= EXACT_INTEGERS):
+        raise _Unsupported("number openpyxl may read differently")
+    return int(value) if value.is_integer() else value
 
 
 def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
@@ -311,7 +319,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
                 raise _Unsupported("escaped characters or dates")
             if book is None:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            grids[name] = shape_rows(_sheet_grid(book, name, xml, max_col))
+            grids[name] = _sheet_grid(book, name, xml, max_col)     # shaped as shape_rows shapes openpyxl's
             parts[name] = xml
         else:
             with archive.open(target) as source:      # openpyxl reads the start of every sheet

@@ -46,7 +46,7 @@ def sheet_rows(sheet, where: str) -> list[tuple]:
     return shape_rows(rows)
 
 
-_EXACT_INTEGERS = 2 ** 53
+EXACT_INTEGERS = 2 ** 53     # below, a float holds every integer exactly
 
 
 def shape_rows(rows: list[tuple]) -> list[tuple]:
@@ -65,7 +65,7 @@ def shape_rows(rows: list[tuple]) -> list[tuple]:
 def _plain(value):
     if value == "" and value.__class__ is str:
         return None
-    if value.__class__ is float and value.is_integer() and abs(value) < _EXACT_INTEGERS:
+    if value.__class__ is float and value.is_integer() and abs(value) < EXACT_INTEGERS:
         return int(value)
     return value
 
