@@ -89,7 +89,9 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_|x005F_")
 def _escaped(xml: bytes) -> bool:
     """Text with _xHHHH_ escapes, which calamine decodes and openpyxl does not (it only drops
     "x005F_" from shared strings). The escaped underscore itself reads alike in both."""
-    return b"x" in xml and _ESCAPE.search(xml.replace(b"_x005F_", b"")) is not None
+    if b"_x" not in xml and b"x005F_" not in xml:     # (the usual case, without a scan)
+        return False
+    return _ESCAPE.search(xml.replace(b"_x005F_", b"")) is not None
 
 
 def _refuse(*_):
