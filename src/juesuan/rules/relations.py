@@ -216,6 +216,7 @@ def table09() -> list[Relation]:
 
 # --- across tables ---------------------------------------------------------------
 def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue and code tables' rows, see relations_for: read nothing else of `report`.)"""
     out = [
         _sum("R10.1", _r("公开01", 27, 1), [_r("公开02", TOTAL_KEY, 1)], solves=None),
         _sum("R10.2", _r("公开02", TOTAL_KEY, 2), [_r("公开01", i, 1) for i in (1, 2, 3)], solves=None,
@@ -262,12 +263,14 @@ def relations_for(report: Report, catalog: Catalog) -> list[Relation]:
     and the review each ask for the same report's relations, and a table's relations depend
     on its rows' keys and codes only, never on the figures."""
     out = list(_fixed_tables()) + _compiled(("06", id(catalog)), catalog, lambda: table06(catalog))
+    shapes = []
     for table_id, spec in TABLES.items():
         if spec.kind == CODE and table_id in report.tables:
             table = report.tables[table_id]
-            out += _compiled((table_id, _shape(table)), None, lambda: code_table_relations(table))  # noqa: B023
-    shape_05 = _shape(report.tables["公开05"]) if "公开05" in report.tables else ()
-    out += _compiled(("cross", id(catalog), shape_05), catalog, lambda: cross_tables(report, catalog))
+            shapes.append((table_id, _shape(table)))
+            out += _compiled(shapes[-1], None, lambda: code_table_relations(table))  # noqa: B023
+    # (keyed by every code table's rows: a relation added here may read any of them)
+    out += _compiled(("cross", id(catalog), *shapes), catalog, lambda: cross_tables(report, catalog))
     present = {tid for tid, t in report.tables.items() if t.present}
     if present.issuperset(TABLES):
         return out
