@@ -9,10 +9,10 @@ some with typical errors) in a temporary folder, removed afterwards.
 Measured, all in this run and on the same files:
   baseline          openpyxl.load_workbook(path) (full, not read-only), sequentially —
                     what a naive script does; on a subset (--baseline-files) to save time
-  check, 1 process  batch with the openpyxl reader, in-process: exactly the per-file work of
-                    `juesuan check` (snapshot, safety checks, read_grids, parse, audit)
-  fast, 1 process   batch with the lean reader, in-process
-  fast, N processes batch with the lean reader, a process pool of N (default: all cores)
+  openpyxl, 1 process  batch with the openpyxl reader (the reference), in-process: snapshot,
+                    safety checks, read_grids, parse, audit
+  fast, 1 process   batch with the fast reader (python-calamine), in-process: what `juesuan check` does
+  fast, N processes batch with the fast reader, a process pool of N (default: all cores)
 Then a per-stage breakdown of one file's check (where the time goes).
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ def stage_breakdown(path: Path, repeat: int, catalog) -> None:
     stages = [
         ("snapshot + safety checks", lambda: check_file(path)),
         ("read_grids (openpyxl)", lambda: read_grids(snapshot)),
-        ("read_grids, fast (lean)", lambda: read_grids(snapshot, reader="fast")),
+        ("read_grids, fast (calamine)", lambda: read_grids(snapshot, reader="fast")),
         ("parse_grids", lambda: parse_grids(grids, str(path))),
         ("audit", lambda: audit(report, catalog)),
     ]
@@ -94,7 +94,7 @@ def stage_breakdown(path: Path, repeat: int, catalog) -> None:
 def profile(path: Path) -> None:
     snapshot = check_file(path)
     for label, fn in (("read_grids (openpyxl)", read_grids),
-                      ("read_grids, fast (lean)", lambda s: read_grids(s, reader="fast"))):
+                      ("read_grids, fast (calamine)", lambda s: read_grids(s, reader="fast"))):
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(10):
@@ -128,18 +128,18 @@ def main() -> None:
 
         baseline, baseline_cpu, _ = timed("baseline: full load", len(subset),
                                           lambda: [openpyxl.load_workbook(f) for f in subset])
-        check_1, check_1_cpu, checked = timed("check path, 1 process", len(names), run(1, "openpyxl"))
+        check_1, check_1_cpu, checked = timed("openpyxl reader, 1 process", len(names), run(1, "openpyxl"))
         fast_1, fast_1_cpu, _ = timed("fast reader, 1 process", len(names), run(1, "fast"))
         fast_n, fast_n_cpu, outcomes = timed(f"fast reader, {args.jobs} processes", len(names), run(args.jobs, "fast"))
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the end)")
 
         print("\nRatios (throughput, higher is faster)             wall    CPU")
         for label, (wall, cpu), (wall0, cpu0) in [
-            ("check path, 1 process / baseline", (check_1, check_1_cpu), (baseline, baseline_cpu)),
+            ("openpyxl reader, 1 process / baseline", (check_1, check_1_cpu), (baseline, baseline_cpu)),
             ("fast, 1 process / baseline", (fast_1, fast_1_cpu), (baseline, baseline_cpu)),
-            ("fast, 1 process / check path, 1 process", (fast_1, fast_1_cpu), (check_1, check_1_cpu)),
+            ("fast, 1 process / openpyxl reader, 1 process", (fast_1, fast_1_cpu), (check_1, check_1_cpu)),
             (f"fast, {args.jobs} processes / fast, 1 process", (fast_n, fast_n_cpu), (fast_1, fast_1_cpu)),
-            (f"fast, {args.jobs} processes / check path, 1 process", (fast_n, fast_n_cpu), (check_1, check_1_cpu)),
+            (f"fast, {args.jobs} processes / openpyxl, 1 process", (fast_n, fast_n_cpu), (check_1, check_1_cpu)),
             (f"fast, {args.jobs} processes / baseline", (fast_n, fast_n_cpu), (baseline, baseline_cpu)),
         ]:
             print(f"  {label:<46} {wall / wall0:5.2f}x {cpu / cpu0:5.2f}x")
@@ -148,7 +148,7 @@ def main() -> None:
         summary_s = time.perf_counter() - start
 
         print(f"\nSummary workbook for {len(outcomes)} files: {summary_s:.2f} s. "
-              f"Parallel fast results identical to the check path's: {outcomes == checked}")
+              f"Parallel fast results identical to the openpyxl reader's: {outcomes == checked}")
         stage_breakdown(files[0], 5, catalog)
         if args.profile:
             profile(files[0])

@@ -65,7 +65,7 @@ def test_a_huge_declared_dimension_does_not_size_the_grid(tmp_path, reader):
     grid = read_grids(path, reader)["公开02"]
     # the cells present: as many rows and columns as the honest file, not 19000 × 16384
     assert (len(grid), len(grid[0])) == (len(honest), len(honest[0]))
-    lean, _ = lean_grids(check_file(path).data)            # the fast path itself, no fallback
+    lean = lean_grids(check_file(path).data)            # the fast path itself, no fallback
     assert lean["公开02"] == grid
 
 
@@ -117,7 +117,7 @@ def test_a_hidden_standard_sheet_behind_a_decoy_is_an_error(tmp_path):
     grids = read_grids(path)
     assert grids.hidden == {"公开03": "veryHidden"}
     assert read_grids(path, "fast") == grids                 # SheetGrids compare their hidden sheets too
-    assert lean_grids(check_file(path).data)[0].hidden == {"公开03": "veryHidden"}
+    assert lean_grids(check_file(path).data).hidden == {"公开03": "veryHidden"}
     result = _check(path)
     assert result.exit_code == 1, result.output
     assert "工作表“公开03”被深度隐藏" in result.output

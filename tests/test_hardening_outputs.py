@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
-from juesuan.io.review_xlsx import read_notes
+from juesuan.io.reader import read_notes
 from juesuan.ops import check_book, publication_gate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
 from juesuan.domain.errors import UnusableWorkbook, WriteRefused
+from juesuan.io import fast_reader
 from juesuan.io.reader import read_report
 from juesuan.io.review_xlsx import clear_marks, fill_to_text, previous_review
 from juesuan.io.safety import CHANGED
@@ -404,17 +405,23 @@ def test_check_while_another_process_replaces_the_file(tmp_path):
 
 
 def test_file_changed_while_being_read_is_unusable(tmp_path, monkeypatch):
-    """Deterministic: the file is replaced by a newer version while openpyxl parses our snapshot."""
+    """Deterministic: the file is replaced by a newer version while the reader parses our snapshot."""
     path = F.copy_sample(tmp_path / "正在保存.xlsx")
     real = openpyxl.load_workbook
 
-    def load_while_someone_saves(*args, **kwargs):
+    def load_while_someone_saves(*args, real=real, **kwargs):
         newer = tmp_path / "newer.xlsx"
         shutil.copy(sample_path("zibo_zhangdian_2024"), newer)
         os.replace(newer, path)
         return real(*args, **kwargs)
 
+    class SavedWhileCalamineReads:      # the fast reader `check` uses parses with python-calamine
+        @staticmethod
+        def from_filelike(*args, **kwargs):
+            return load_while_someone_saves(*args, real=fast_reader.CalamineWorkbook.from_filelike, **kwargs)
+
     monkeypatch.setattr(openpyxl, "load_workbook", load_while_someone_saves)
+    monkeypatch.setattr(fast_reader, "CalamineWorkbook", SavedWhileCalamineReads)
     result = check(path)
     assert result.exit_code == 2
     assert CHANGED in result.output

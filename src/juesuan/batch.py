@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -27,7 +25,7 @@ from .exit_codes import Exit
 from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
 from .io.documents import DOCUMENT_SUFFIXES, is_document
 from .io.reader import SUPPORTED
-from .io.review_xlsx import read_notes
+from .io.reader import notes_of
 from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
 from .rules.findings import WARNING, note_for
@@ -133,7 +131,7 @@ def _notes(path: str, stamp: tuple) -> dict:
     snapshot = take_snapshot(Path(path))
     if snapshot.stamp != stamp:
         raise UnusableWorkbook(CHANGED, path)
-    return read_notes(snapshot.stream())
+    return notes_of(snapshot)
 
 
 _WORKER: dict = {}
@@ -182,6 +180,9 @@ def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
         for index, path in enumerate(paths):
             yield index, task(path)
         return
+    # (imported here: multiprocessing costs a check of one file 40 ms it does not need)
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
     init = (catalog, reader)
     pending = list(range(len(paths)))
     while pending:
@@ -213,6 +214,8 @@ def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
 
 
 def _isolated(paths, indexes, init, task) -> Iterator[tuple[int, dict]]:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
     pool = None
     try:
         for index in indexes:

@@ -1,13 +1,14 @@
-"""Text read out of sheet XML by regular expression is decoded as an XML parser would."""
-from juesuan.io.sheet_xml import xml_text
+"""Text taken from raw worksheet XML (formula text in messages, references in formulas)."""
+from juesuan.io.sheet_xml import column_number, xml_unescape
 
 
-def test_character_references_are_decoded():
-    # openpyxl with lxml writes a formula's non-ASCII text as character references
-    assert xml_text(b'HYPERLINK("x","&#28857;&#27492;")') == 'HYPERLINK("x","点此")'
-    assert xml_text(b"&#x70B9;") == "点"
+def test_character_references_and_entities_are_decoded_ampersand_last():
+    # openpyxl writes 点此 in a formula as &#28857;&#27492; (decimal); hex references are XML too
+    assert xml_unescape('HYPERLINK("x","&#28857;&#27492;")') == 'HYPERLINK("x","点此")'
+    assert xml_unescape("&#x516C;&#x5F00;01!C7") == "公开01!C7"
+    assert xml_unescape("A1&lt;&gt;B1&amp;&quot;&apos;") == "A1<>B1&\"'"
+    assert xml_unescape("&amp;lt; &amp;#28857;") == "&lt; &#28857;"      # escaped ampersands stay text
 
 
-def test_the_five_xml_entities_are_decoded_once():
-    assert xml_text(b"&quot;a&quot;&amp;&lt;b&gt;&apos;") == "\"a\"&<b>'"
-    assert xml_text(b"&amp;lt;") == "&lt;"
+def test_column_letters():
+    assert [column_number(c) for c in (b"A", b"Z", b"AA", b"XFD")] == [1, 26, 27, 16384]

@@ -14,7 +14,6 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
-from ..io.summary_xlsx import write_summary
 from ..io.xlsx_cells import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
@@ -61,7 +60,7 @@ def _text_line(outcome: dict) -> str:
 @format_option(help_text="输出格式：text 中文摘要；json 每个工作簿一行 JSON（同 check --format json，每条问题另附备注 note）")
 @catalog_option
 @click.option("--reader", type=click.Choice(READERS), default="fast", hidden=True,
-              help="读取方式：fast 快速读取（默认）；openpyxl 与 check 完全相同的读取方式")
+              help="读取方式：fast 快速读取（默认）；openpyxl 参照读取方式（较慢，结果相同）")
 @merge_options
 def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_target=None, name=None, offset=False):
     """批量审核：审核文件夹（含子文件夹）中的全部 .xlsx / .xlsm 工作簿。
@@ -114,6 +113,7 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
     code = exit_code(outcomes)
     if report:
         try:
+            from ..io.summary_xlsx import write_summary      # openpyxl: loaded only for --report
             target = write_summary(outcomes, Path(report), with_info)
         except (WriteRefused, UnusableWorkbook) as exc:
             fail(f"错误：{exc}")

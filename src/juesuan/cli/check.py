@@ -13,9 +13,7 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.documents import is_document
-from ..io.review_xlsx import read_notes
-from ..io.template_xlsx import build_workbook
-from ..io.workbook_file import save_new_workbook
+from ..io.reader import read_notes
 from ..ops import check_book, save_review
 from ..ops.imports import check_document
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, note_for
@@ -43,6 +41,8 @@ def template(output, force):
     if target.exists() and not force:
         raise click.UsageError(f"“{target}”已存在（可能是已填写的工作簿），未覆盖：请换一个文件名，确需覆盖请加 --force")
     try:
+        from ..io.template_xlsx import build_workbook       # openpyxl: only the commands that write load it
+        from ..io.workbook_file import save_new_workbook
         save_new_workbook(build_workbook(builtin_catalog()), target)
     except WriteRefused as exc:
         say(f"错误：{exc}", err=True)

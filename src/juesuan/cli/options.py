@@ -9,7 +9,6 @@ import click
 
 from ..domain.catalog import Catalog, CatalogError, load_catalog
 from ..exit_codes import Exit
-from ..io.workbook_file import unsupported_content
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 OPTIONS_METAVAR = "[选项]"
@@ -86,6 +85,7 @@ def say(message="", err: bool = False) -> None:
 
 def say_what_the_copy_lacks(source) -> None:
     """After writing a copy with -o: name what the original holds that the copy does not."""
+    from ..io.workbook_file import unsupported_content     # (a copy was written: openpyxl is loaded anyway)
     lost = unsupported_content(source)
     if lost:
         say(f"  注意：副本中不含原文件的{'、'.join(lost)}（本工具无法原样保存这些内容），原文件保持不变", err=True)

@@ -8,10 +8,7 @@ import click
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..exit_codes import Exit
 from ..io.atomic import write_atomically
-from ..io.publication_xlsx import render_workbook
-from ..io.reader import read_report
-from ..io.review_xlsx import read_notes
-from ..io.workbook_file import save_new_workbook
+from ..io.reader import read_notes, read_report
 from ..ops import check_report, finding_lines, publication_gate
 from ..views.publication import (
     ZERO_BLANK,
@@ -92,6 +89,8 @@ def publish_command(book, output, pdf, fmt, zero, force, catalogs):
             data = records_csv(publication) if fmt == "csv" else records_json(publication)
             write_atomically(Path(output), data)
             say(f"已生成开放数据：{output}（{len(records(publication))} 条记录）")
+        from ..io.publication_xlsx import render_workbook   # openpyxl: loaded only when an xlsx is written
+        from ..io.workbook_file import save_new_workbook
         workbook = render_workbook(publication)
         if output and fmt == "xlsx":
             save_new_workbook(workbook, Path(output))

@@ -15,6 +15,7 @@ HEADER_TOP = 3
 CODE_TABLE_BLANK_ROWS = 150   # formatted input rows a template offers under 合计
 
 
+@lru_cache(maxsize=None)      # a large book names the same few columns a hundred thousand times
 def column_letter(index: int) -> str:
     letters = ""
     while index:

@@ -1,30 +1,49 @@
-"""The lean grid reader: the grids of reader.read_grids (openpyxl, read-only, cached values)
-read from the sheet XML with expat callbacks, about 3.5x less CPU (see bench/bench_batch.py).
+"""The fast grid reader: the grids of reader.read_grids (openpyxl, read-only, cached values)
+read by python-calamine (Rust), about 10x less CPU than openpyxl (see bench/bench_speed.py).
 
-Rows are shaped by the same ``sheet_rows`` as openpyxl's and formulas without a
-cached value marked by the same ``mark_uncalculated``. Whatever it does not
-reproduce exactly (dates, chartsheets, damaged or unusual parts) it declines
-(``read_grids_fast`` returns None) and openpyxl reads the file, so a file is
-never read differently from `check`.
+calamine reads the cell values of the standard sheets. What it does not tell, or tells
+differently from openpyxl, is settled by small targeted scans of the sheet XML:
+
+* error values (#DIV/0!, #REF!…), which calamine reads as blank, are put back from the XML;
+* formulas without a cached value are marked as ``sheet_xml.mark_uncalculated`` marks them;
+* the grid is as long and as wide as openpyxl's (empty rows and styled empty cells count);
+* numbers are shaped by the same ``sheet_xml.shape_rows`` as openpyxl's.
+
+Whatever it does not reproduce exactly (date-formatted numbers, rows out of order or without
+numbers, cells without a reference, escaped characters ``_xHHHH_``, phonetic guides, chartsheets,
+damaged or unusual parts) it declines (``read_grids_fast`` returns None) and openpyxl reads
+the file, so a file is never read differently from openpyxl. The package parts openpyxl
+parses when it opens a workbook (content types, workbook, relationships, properties, styles,
+the start of every sheet) are parsed here too, so that what openpyxl refuses is declined.
 """
 from __future__ import annotations
 
 import io
+import math
 import posixpath
+import re
 import zipfile
 from typing import Callable
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import builtin_format_code, is_date_format
-from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from python_calamine import CalamineWorkbook
 
 from ..rules.parse import SheetGrids
 from .safety import Snapshot
-from .sheet_xml import MARKED_FROM_ROW, MAX_ROWS, is_standard_sheet, mark_uncalculated, sheet_rows
+from .sheet_xml import (
+    EXACT_INTEGERS,
+    MAX_COL,
+    MAX_ROWS,
+    REF_RE,
+    VALUE_RE,
+    column_number,
+    is_standard_sheet,
+    uncalculated_formulas,
+)
 
 
 class _Unsupported(Exception):
-    """Something the lean reader does not reproduce exactly: openpyxl reads this file instead."""
+    """Something the fast reader does not reproduce exactly: openpyxl reads this file instead."""
 
 
 class _Stop(Exception):
@@ -44,14 +63,42 @@ _SHARED_STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 _STYLES, _CORE, _CUSTOM, _THEME = "xl/styles.xml", "docProps/core.xml", "docProps/custom.xml", "xl/theme/theme1.xml"
 _SHEET_STATES = ("visible", "hidden", "veryHidden")
 _CHUNK = 16 * 1024                     # what ElementTree.iterparse reads at a time
-_COLUMNS: dict[str, tuple] = {}        # cell reference -> (row, column), shared by the sheets of a process
+_DIMENSION = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+(?::\$?[A-Z]{1,3}\$?[0-9]+)?")
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
+
+# openpyxl.styles.numbers: the built-in number formats that are dates or times, and
+# is_date_format for the others (openpyxl turns numbers in such cells into dates). A unit
+# test compares these with openpyxl's own on many formats.
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_CODE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+
+
+def is_date_format(code: str | None) -> bool:
+    """openpyxl.styles.numbers.is_date_format, without importing openpyxl."""
+    if code is None:
+        return False
+    return _DATE_CODE.search(_FORMAT_STRIP.sub("", code.split(";")[0])) is not None
+
+
+_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_|x005F_")
+
+
+def _escaped(xml: bytes) -> bool:
+    """Text with _xHHHH_ escapes, which calamine decodes and openpyxl does not (it only drops
+    "x005F_" from shared strings). The escaped underscore itself reads alike in both."""
+    if b"_x" not in xml and b"x005F_" not in xml:     # (the usual case, without a scan)
+        return False
+    return _ESCAPE.search(xml.replace(b"_x005F_", b"")) is not None
 
 
 def _refuse(*_):
     raise _Unsupported("DTD")
 
 
-def _parser(start=None, end=None, chars=None):
+def _parser(start=None, end=None):
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _refuse     # defusedxml (used by openpyxl) refuses entities
@@ -61,8 +108,6 @@ def _parser(start=None, end=None, chars=None):
         parser.StartElementHandler = start
     if end:
         parser.EndElementHandler = end
-    if chars:
-        parser.CharacterDataHandler = chars
     return parser
 
 
@@ -86,57 +131,6 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
-def _cast_number(value: str):
-    """As openpyxl: '12' -> 12, '1.5' / '1E3' -> float."""
-    if "." in value or "E" in value or "e" in value:
-        return float(value)
-    return int(value)
-
-
-def _shared_strings(data: bytes) -> list[str]:
-    """As openpyxl's read_string_table: plain text of each <si>, rich runs joined, phonetic runs left out."""
-    si, t, r = f"{_MAIN} si", f"{_MAIN} t", f"{_MAIN} r"
-    strings: list[str] = []
-    stack = [""]
-    state = {"plain": None, "runs": [], "run": None, "buf": None}
-
-    def start(name, attrs):
-        parent = stack[-1]
-        stack.append(name)
-        if name == si:
-            state.update(plain=None, runs=[], buf=None)
-        elif name == r and parent == si:
-            state["run"] = None
-        elif name == t and (parent == si or (parent == r and len(stack) >= 3 and stack[-3] == si)):
-            state["buf"] = []
-        elif state["buf"] is not None:
-            raise _Unsupported("markup inside text")
-
-    def chars(data):
-        if state["buf"] is not None:
-            state["buf"].append(data)
-
-    def end(name):
-        stack.pop()
-        parent = stack[-1]
-        if name == t and state["buf"] is not None:
-            value = "".join(state["buf"]) or None
-            state["buf"] = None
-            if parent == si:
-                state["plain"] = value
-            else:
-                state["run"] = value
-        elif name == r and parent == si:
-            state["runs"].append(state["run"])
-        elif name == si:
-            pieces = [state["plain"]] if state["plain"] is not None else []
-            pieces += [run for run in state["runs"] if run is not None]
-            strings.append("".join(pieces).replace("x005F_", ""))
-
-    _parser(start, end, chars).Parse(data, True)
-    return strings
-
-
 def _date_styles(data: bytes | None) -> set[int]:
     """Indexes of the cell styles whose number format is a date or time (openpyxl turns those numbers into dates)."""
     if data is None:
@@ -150,234 +144,127 @@ def _date_styles(data: bytes | None) -> set[int]:
         elif local == "xf" and _local(parent) == "cellXfs":
             formats.append(int(attrs.get("numFmtId", 0)))
     return {index for index, fmt_id in enumerate(formats)
-            if is_date_format(custom[fmt_id] if fmt_id in custom else builtin_format_code(fmt_id))}
+            if (is_date_format(custom[fmt_id]) if fmt_id in custom else fmt_id in _BUILTIN_DATE_FORMATS)}
 
 
-class _SheetReader:
-    """One worksheet's cached values as openpyxl's read-only iter_rows(values_only=True) gives them."""
+def _check_dimension(read: Callable[[int], bytes]) -> None:
+    """Parse the start of a sheet up to its <dimension> (or the end of <sheetData>), as openpyxl
+    does for every sheet when it opens a workbook read-only: damage there makes it refuse."""
+    found: list = []
+    dimension, sheet_data = f"{_MAIN} dimension", f"{_MAIN} sheetData"
 
-    def __init__(self, strings: list[str], date_styles: set[int]):
-        self.strings = strings
-        self.date_styles = date_styles
-        self.uncalculated = False       # a cell with a formula and no cached value was seen
+    def end(name):
+        if name in (dimension, sheet_data):
+            raise _Stop
 
-    # dimension only, as openpyxl does for every sheet when it opens a workbook read-only
-    def dimension(self, read: Callable[[int], bytes]) -> tuple | None:
-        """The <dimension> before the end of <sheetData>, read in the chunks iterparse reads."""
-        found: list = []
-        dimension, sheet_data = f"{_MAIN} dimension", f"{_MAIN} sheetData"
+    def start(name, attrs):
+        if name == dimension:
+            found.append(attrs.get("ref"))
 
-        def end(name):
-            if name in (dimension, sheet_data):
-                raise _Stop
-
-        def start(name, attrs):
-            if name == dimension:
-                found.append(attrs.get("ref"))
-
-        parser = _parser(start, end)
-        try:
-            while True:
-                chunk = read(_CHUNK)
-                parser.Parse(chunk, not chunk)
-                if not chunk:
-                    break
-        except _Stop:
-            pass
-        if found:
-            ref = found[0]
-            if ref is None:
-                raise _Unsupported("dimension without ref")
-            return range_boundaries(ref)
-        return None
-
-    def rows(self, data: bytes) -> list[tuple[int, list]]:
-        """The <row> elements in file order: (row number, [(column, value), ...]), as openpyxl parses them."""
-        c_tag, v_tag, is_tag, t_tag, r_tag, row_tag, f_tag = (
-            f"{_MAIN} {x}" for x in ("c", "v", "is", "t", "r", "row", "f"))
-        strings, date_styles, columns = self.strings, self.date_styles, _COLUMNS
-        raw: list[tuple[int, list]] = []
-        row_counter = [0]
-        col_counter = [0]
-        cells: list = []
-        cell: list = []   # [column, type, style, value text, seen v, seen is, plain, runs, run, seen f, row]
-        stack = [""]
-        buf: list = []
-        capture = [None]        # which text is being collected: "v", "t", "rt"
-
-        def start(name, attrs):
-            parent = stack[-1]
-            stack.append(name)
-            if capture[0] is not None:
-                raise _Unsupported("markup inside a value")
-            if name == c_tag:
-                if parent != row_tag:
-                    raise _Unsupported("cell outside a row")
-                coordinate = attrs.get("r")
-                style = attrs.get("s", 0)
-                if style:
-                    style = int(style)
-                if coordinate:
-                    where = columns.get(coordinate)
-                    if where is None:
-                        where = coordinate_to_tuple(coordinate)
-                        if len(columns) < 100_000:
-                            columns[coordinate] = where
-                    row, column = where
-                    col_counter[0] = column
-                else:
-                    col_counter[0] += 1
-                    row, column = 0, col_counter[0]      # (read_grids marks no formula without a reference)
-                cell[:] = [column, attrs.get("t", "n"), style, None, False, False, None, [], None, False, row]
-            elif name == row_tag:
-                r = attrs.get("r")
-                if r is not None:
-                    try:
-                        row_counter[0] = int(r)
-                    except ValueError:
-                        value = float(r)
-                        if not value.is_integer():
-                            raise _Unsupported("row number")
-                        row_counter[0] = int(value)
-                else:
-                    row_counter[0] += 1
-                col_counter[0] = 0
-                del cells[:]
-            elif parent == c_tag:
-                if name == v_tag and not cell[4]:
-                    cell[4] = True
-                    capture[0] = "v"
-                    buf.clear()
-                elif name == is_tag and not cell[5]:
-                    cell[5] = True
-                elif name == f_tag:
-                    cell[9] = True
-            elif len(stack) >= 3 and stack[-3] == c_tag and parent == is_tag and cell[5] == 1:
-                if name == t_tag:
-                    capture[0] = "t"
-                    buf.clear()
-                elif name == r_tag:
-                    cell[8] = None
-            elif (len(stack) >= 4 and stack[-4] == c_tag and stack[-3] == is_tag and parent == r_tag
-                  and name == t_tag and cell[5] == 1):
-                capture[0] = "rt"
-                buf.clear()
-
-        def chars(data):
-            if capture[0] is not None:
-                buf.append(data)
-
-        def end(name):
-            stack.pop()
-            kind = capture[0]
-            if kind is not None:
-                text = "".join(buf) or None
-                capture[0] = None
-                if kind == "v":
-                    cell[3] = text
-                elif kind == "t":
-                    cell[6] = text
-                else:
-                    cell[8] = text
-            elif name == r_tag and stack[-1] == is_tag and len(stack) >= 2 and stack[-2] == c_tag and cell[5] == 1:
-                cell[7].append(cell[8])
-            elif name == is_tag and stack[-1] == c_tag:
-                cell[5] = 2             # only the first <is> counts
-            elif name == c_tag:
-                if cell[9] and not cell[3] and cell[10] >= MARKED_FROM_ROW:
-                    self.uncalculated = True
-                cells.append((cell[0], value_of(cell)))
-            elif name == row_tag:
-                if row_counter[0] > MAX_ROWS or len(raw) >= MAX_ROWS:
-                    raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
-                raw.append((row_counter[0], cells[:]))
-
-        def value_of(cell):
-            kind, value = cell[1], cell[3]
-            if kind == "inlineStr":
-                if not cell[5]:
-                    return None
-                pieces = [cell[6]] if cell[6] is not None else []
-                return "".join(pieces + [run for run in cell[7] if run is not None])
-            if value is None:
-                return None
-            if kind == "n":
-                number = _cast_number(value)
-                if cell[2] in date_styles:
-                    raise _Unsupported("date")
-                return number
-            if kind == "s":
-                return strings[int(value)]
-            if kind == "b":
-                return bool(int(value))
-            if kind == "d":
-                raise _Unsupported("ISO date")
-            return value                # str, e (error codes) and unknown types keep the text
-
-        _parser(start, end, chars).Parse(data, True)
-        return raw
+    parser = _parser(start, end)
+    try:
+        while True:
+            chunk = read(_CHUNK)
+            parser.Parse(chunk, not chunk)
+            if not chunk:
+                break
+    except _Stop:
+        pass
+    if found and (found[0] is None or not _DIMENSION.fullmatch(found[0])):
+        raise _Unsupported("dimension")
 
 
-class _LeanSheet:
-    """Stands in for openpyxl's ReadOnlyWorksheet over already parsed rows.
+def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
+    """(rows, columns) of the grid openpyxl reads from this sheet XML: up to the last <row>
+    (even an empty one) and the rightmost <c> (even a styled empty one). Declines rows
+    without a number or out of order and cells without a reference, which openpyxl places
+    by their position in the file."""
+    if b"<sheetData" not in xml:
+        raise _Unsupported("prefixed or missing sheetData")
+    numbers = [int(n) for n in _ROW_NUMBER.findall(xml)]
+    if len(numbers) != xml.count(b"<row ") + xml.count(b"<row>") or any(
+            a >= b for a, b in zip(numbers, numbers[1:])):
+        raise _Unsupported("row without a number or out of order")
+    last = numbers[-1] if numbers else 0
+    if last > MAX_ROWS:
+        raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
+    letters = _CELL_COLUMN.findall(xml)
+    if len(letters) != xml.count(b"<c ") + xml.count(b"<c>"):
+        raise _Unsupported("cell without a reference")
+    width = max((column_number(c) for c in set(letters)), default=0)
+    if width * last > MAX_ROWS * max_col:
+        raise _Unsupported("cells far to the right")   # calamine would hold every cell of the rectangle
+    return last, min(width, max_col)
 
-    It replays openpyxl's read-only iteration once sheet_rows has reset the dimensions
-    (gaps, rows out of order, short rows), so that sheet_rows shapes the grid exactly as
-    it shapes openpyxl's.
-    """
 
-    def __init__(self, title: str, rows: list[tuple[int, list]]):
-        self.title = title
-        self._rows = rows
+def _errors(xml: bytes) -> dict[tuple[int, int], str]:
+    """(row, column) -> the error value (#DIV/0!…) of every error cell; calamine reads them as blank."""
+    found = {}
+    for match in _ERROR_CELL.finditer(xml):
+        end = xml.find(b"</c>", match.end())
+        head_end = xml.find(b">", match.start())
+        ref = REF_RE.search(xml, match.start(), head_end)
+        if ref is None:
+            raise _Unsupported("error cell without a reference")
+        value = VALUE_RE.search(xml, head_end, end) if end > 0 and xml[head_end - 1:head_end] != b"/" else None
+        if value is not None:
+            found[(int(ref.group(2)), column_number(ref.group(1)))] = value.group(1).decode("utf-8")
+    return found
 
-    def reset_dimensions(self) -> None:
-        """sheet_rows does not trust <dimension>; neither is it kept here."""
 
-    def iter_rows(self, min_row=None, max_row=None, min_col=None, max_col=None, values_only=False):
-        if not values_only or any(v is not None for v in (min_row, max_row, min_col, max_col)):
-            raise _Unsupported("iteration not replayed")
-        return self._cells_by_row()
+def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> list[tuple]:
+    """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, before shaping.
+    calamine holds every cell of the rectangle the cells span: it reads the sheet only once
+    the XML has shown that the rectangle is no larger than a standard sheet's."""
+    height, width = _extent(xml, max_col)
+    values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    errors = _errors(xml) if b't="e"' in xml else {}
+    rows: list[list] = []
+    for row in values[:height]:
+        row = row[:width]
+        kinds = set(map(type, row))              # (the types of a row at C speed: most cells are text or blank)
+        if not kinds <= _PLAIN_TYPES:
+            raise _Unsupported("date or time")
+        if float in kinds:
+            row = [_number(v) if v.__class__ is float else None if v == "" else v for v in row]
+        else:
+            row = [None if v == "" else v for v in row]
+        rows.append(row + [None] * (width - len(row)))
+    rows += [[None] * width for _ in range(height - len(rows))]
+    for (row_no, column), text in errors.items():
+        if row_no <= height and column <= width:
+            rows[row_no - 1][column - 1] = text
+    return [tuple(row) for row in rows]
 
-    def _cells_by_row(self):
-        """openpyxl's ReadOnlyWorksheet._cells_by_row(1, 1, None, None, values_only=True)."""
-        counter = 1
-        for idx, row in self._rows:
-            for _ in range(counter, idx):
-                counter += 1
-                yield []
-            if counter <= idx:
-                yield self._row(row)
-                counter += 1
 
-    @staticmethod
-    def _row(cells) -> tuple:
-        if not cells:
-            return ()
-        width = cells[-1][0]                 # as openpyxl: the last cell's column, even if out of order
-        row = [None] * width
-        for column, value in cells:
-            if 1 <= column <= width:
-                row[column - 1] = value
-        return tuple(row)
+_PLAIN_TYPES = frozenset({str, float, bool, int})
+
+
+def _number(value: float):
+    """A number as sheet_xml.shape_rows shapes it (a whole number as int); one openpyxl may read
+    differently (an integer beyond a float's precision, an infinity) is declined."""
+    if not math.isfinite(value) or (value.is_integer() and abs(value) >= EXACT_INTEGERS):
+        raise _Unsupported("number openpyxl may read differently")
+    return int(value) if value.is_integer() else value
 
 
 def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
-    """The grids reader.read_grids gives for `snapshot`, or None where the lean reader
+    """The grids reader.read_grids gives for `snapshot`, or None where the fast reader
     does not reproduce them exactly (anything unusual or damaged: openpyxl decides)."""
     try:
-        grids, uncalculated = lean_grids(snapshot.data)
+        return lean_grids(snapshot.data)
     except MemoryError:
         raise
     except Exception:
         return None
-    if uncalculated:        # formulas without a cached value: marked exactly as read_grids marks them
-        mark_uncalculated(snapshot, grids)
-    return grids
 
 
-def lean_grids(data: bytes) -> tuple[SheetGrids, bool]:
-    """The grids (with the hidden standard sheets), and whether a standard sheet has a formula
-    without a cached value."""
+def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sheet,
+               max_col: int = MAX_COL) -> SheetGrids:
+    """The grids (with the hidden standard sheets), formulas without a cached value marked.
+
+    The sheets `read_in_full` names are read up to column `max_col`; the others appear by name,
+    with no rows (as reader.read_grids gives them, by default)."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = set(archive.namelist())
     overrides = {}
@@ -388,9 +275,11 @@ def lean_grids(data: bytes) -> tuple[SheetGrids, bool]:
     if workbook_part is None:
         raise _Unsupported("workbook part")
     workbook_part = workbook_part[1:]
-    strings: list[str] = []
     if _SHARED_STRINGS in overrides:
-        strings = _shared_strings(archive.read(overrides[_SHARED_STRINGS][1:]))
+        strings = archive.read(overrides[_SHARED_STRINGS][1:])
+        if _escaped(strings):
+            raise _Unsupported("escaped characters")
+        _parser().Parse(strings, True)             # damaged: openpyxl refuses it
     sheets = [(attrs.get("name"), attrs.get(_DOC_REL_ID), attrs.get("state", "visible"))
               for name, attrs, parent in _elements(archive.read(workbook_part))
               if _local(name) == "sheet" and _local(parent) == "sheets"]
@@ -402,9 +291,11 @@ def lean_grids(data: bytes) -> tuple[SheetGrids, bool]:
     if _THEME in names:
         archive.read(_THEME)                      # (checks the member's CRC, as openpyxl's read does)
     date_styles = _date_styles(archive.read(_STYLES) if _STYLES in names else None)
+    date_marks = [f's="{index}"'.encode() for index in sorted(date_styles)]
 
-    reader = _SheetReader(strings, date_styles)
+    book = None
     grids = SheetGrids()
+    parts: dict[str, bytes] = {}
     for name, rel_id, state in sheets:
         if not rel_id:
             raise _Unsupported("sheet without relationship")
@@ -421,18 +312,25 @@ def lean_grids(data: bytes) -> tuple[SheetGrids, bool]:
             _elements(archive.read(sheet_rels))
         if state not in _SHEET_STATES:
             raise _Unsupported("sheet state")     # openpyxl refuses the workbook, with its message
-        if is_standard_sheet(name):
-            if state != "visible":
+        if read_in_full(name):
+            if state != "visible" and is_standard_sheet(name):
                 grids.hidden[name] = state
-            content = archive.read(target)
-            reader.dimension(io.BytesIO(content).read)     # as openpyxl, which refuses a damaged one
-            sheet = _LeanSheet(name, reader.rows(content))
-            grids[name] = sheet_rows(sheet, name)
+            xml = archive.read(target)
+            _check_dimension(io.BytesIO(xml).read)     # as openpyxl, which refuses a damaged one
+            if _escaped(xml) or b't="d"' in xml or any(mark in xml for mark in date_marks):
+                raise _Unsupported("escaped characters or dates")
+            if book is None:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            grids[name] = _sheet_grid(book, name, xml, max_col)     # shaped as shape_rows shapes openpyxl's
+            parts[name] = xml
         else:
             with archive.open(target) as source:      # openpyxl reads the start of every sheet
-                reader.dimension(source.read)
+                _check_dimension(source.read)
             grids[name] = []
-    return grids, reader.uncalculated
+    for name, xml in parts.items():
+        if is_standard_sheet(name):
+            uncalculated_formulas(name, xml, grids[name])
+    return grids
 
 
 def _relationships(archive, rels_path: str) -> dict[str, tuple[str, str]]:

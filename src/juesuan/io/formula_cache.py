@@ -13,19 +13,18 @@ written. Excel recalculates on opening anyway (openpyxl asks it to).
 from __future__ import annotations
 
 import re
-
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import column_index_from_string
 
 from ..domain.schema import REVIEW_SHEET
 from .sheet_xml import (
-    CELL_RE,
     FORMULA_RE,
     REF_RE,
     TYPE_RE,
     VALUE_RE,
     cached_formula_values,
-    xml_text,
+    formula_cells,
+    xml_unescape,
 )
 
 _EMPTY_V = re.compile(rb"<v\s*/>|<v>\s*</v>")      # openpyxl's empty result of a formula cell
@@ -74,13 +73,13 @@ def _formulas(members: dict[str, bytes], sheets: dict[str, str]) -> dict[tuple[s
     """(sheet casefolded, column, row) -> formula text, for every formula cell in the saved sheets."""
     found = {}
     for name, part in sheets.items():
-        for match in CELL_RE.finditer(members.get(part, b"")):
+        for match in formula_cells(members.get(part, b"")):
             body = match.group(2)
             formula = FORMULA_RE.search(body) if body else None
             ref = REF_RE.search(match.group(1))
             if formula is None or ref is None:
                 continue
-            text = xml_text(formula.group(1) or b"")
+            text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
             found[(name.casefold(), column_index_from_string(ref.group(1).decode()), int(ref.group(2)))] = text
     return found
 
@@ -141,7 +140,11 @@ def _with_results(xml: bytes, results: dict) -> bytes:
         body = _EMPTY_V.sub(b"", body)
         end = FORMULA_RE.search(body).end()
         return b"<c" + attrs + b">" + body[:end] + b"<v>" + value + b"</v>" + body[end:] + b"</c>"
-    return CELL_RE.sub(put, xml)
+    pieces, done = [], 0
+    for match in formula_cells(xml):            # (the other cells stay as they are)
+        pieces += [xml[done:match.start()], put(match)]
+        done = match.end()
+    return b"".join(pieces) + xml[done:]
 
 
 def restore_formula_results(members: dict[str, bytes], sheets: dict[str, str], original: bytes,

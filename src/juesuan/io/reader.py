@@ -1,10 +1,10 @@
 """Reading workbook files: safety checks, then sheet grids, then the report.
 
 The one entry is ``read_report(path, reader=...)`` (grids alone: ``read_grids``).
-The grid reader is openpyxl (read-only, cached values: what `check`, fill and
-publish use) or "fast", the lean XML reader of batch (fast_reader.py), which
-gives the same grids and leaves to openpyxl every file it does not reproduce
-exactly. Everything a clerk can hand us that is not a usable .xlsx/.xlsm ends
+The grid reader is "fast" (fast_reader.py: python-calamine with targeted scans of the
+sheet XML), which every command uses, or openpyxl (read-only, cached values), the
+reference: the fast reader gives the same grids and leaves to openpyxl every file it
+does not reproduce exactly; openpyxl is imported only then. Everything a clerk can hand us that is not a usable .xlsx/.xlsm ends
 here with one UnusableWorkbook carrying a Chinese message; nothing leaks a traceback.
 """
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import openpyxl
-
 from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
+from ..domain.schema import REVIEW_SHEET
 from ..rules.parse import SheetGrids, parse_grids
-from .fast_reader import read_grids_fast
+from ..views.review import FIRST_ROW, REGISTRY_COLUMNS, parse_registry
+from .fast_reader import lean_grids, read_grids_fast
 from .safety import CHANGED, XML_ENTITIES, Snapshot, check_bytes, take_snapshot
 from .sheet_xml import is_standard_sheet, mark_uncalculated, sheet_rows
 
@@ -64,6 +64,7 @@ def read_grids(source, reader: str = "openpyxl") -> SheetGrids:
         lean = read_grids_fast(snapshot)
         if lean is not None:
             return lean
+    import openpyxl     # here, not at the top: a check the fast reader serves never loads it
     where = str(snapshot.path)
     try:
         workbook = openpyxl.load_workbook(snapshot.stream(), read_only=True, data_only=True, keep_links=False)
@@ -92,10 +93,11 @@ def read_grids(source, reader: str = "openpyxl") -> SheetGrids:
     return grids
 
 
-def read_report(path, reader: str = "openpyxl", between: Callable[[Path], None] | None = None) -> Report:
+def read_report(path, reader: str = "fast", between: Callable[[Path], None] | None = None) -> Report:
     """Check, read and parse one workbook file; the file must not change while we read it.
 
-    `reader`: "openpyxl" (check, fill, publish) or "fast" (batch: the lean XML reader).
+    `reader`: "fast" (calamine, openpyxl for what it declines: every command) or "openpyxl" (the
+    reference the differential tests compare the fast reader with).
     `between(path)` is called after reading, before the "unchanged?" comparison (a seam for tests)."""
     path = Path(path)
     snapshot = check_file(path)
@@ -107,3 +109,26 @@ def read_report(path, reader: str = "openpyxl", between: Callable[[Path], None] 
     report = parse_grids(grids, str(path))
     report.stamp = snapshot.stamp
     return report
+
+
+def read_notes(path) -> dict:
+    """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none
+    or the file cannot be read: the notes only annotate findings already made)."""
+    try:
+        snapshot = take_snapshot(Path(path))
+    except Exception:
+        return {}
+    return notes_of(snapshot)
+
+
+def notes_of(snapshot) -> dict:
+    """The 备注 of 审核结果 in the workbook read as `snapshot` (io.safety.Snapshot): the very
+    version of the file that was checked."""
+    try:
+        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS)).get(REVIEW_SHEET)
+    except Exception:           # what the fast reader declines, openpyxl reads
+        from .review_xlsx import read_notes_with_openpyxl
+        return read_notes_with_openpyxl(snapshot.stream())
+    if not rows:
+        return {}
+    return parse_registry(rows[FIRST_ROW - 1:], first_row=FIRST_ROW)[0]

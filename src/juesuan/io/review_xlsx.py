@@ -13,12 +13,13 @@ from pathlib import Path
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles.colors import Color
 from openpyxl.styles.fills import Fill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.xml.functions import fromstring, tostring
 
-from ..domain.layout import column_letter
+from ..domain.layout import column_letter, parse_a1
 from ..domain.schema import FACT_SHEETS, REVIEW_SHEET, TABLE_IDS
 from ..views.fill_record import parse_overwrites
 from ..views.review import (
@@ -120,8 +121,9 @@ def previous_fill(workbook) -> tuple[dict, list]:
     return parse_fill_record(rows, first_row=FIRST_ROW), parse_overwrites(rows, first_row=FIRST_ROW)
 
 
-def read_notes(path: Path) -> dict:
-    """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none)."""
+def read_notes_with_openpyxl(path: Path) -> dict:
+    """The 备注 a clerk wrote in the 审核结果 sheet of the file at `path` (empty when there is none);
+    reader.read_notes, which reads them faster, leaves to this what its fast reader declines."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except Exception:
@@ -182,14 +184,19 @@ def _template_fill(review: Review, sheet: str, address: str) -> PatternFill:
 
 def sweep_stray_marks(workbook, review: Review) -> None:
     """Undo marks whose record was lost (review rows deleted by hand): any data cell still
-    wearing one of our mark colours and not marked by this run gets the template's fill."""
+    wearing one of our mark colours and not marked by this run gets the template's fill.
+
+    The workbook's fills are judged once each, then each cell by its fill's index: the cells
+    present only (iterating rows would create every empty cell of the rectangle)."""
+    marks = {index for index, fill in enumerate(workbook._fills) if _is_our_mark(fill)}
+    if not marks:
+        return
     for sheet in (*TABLE_IDS, *FACT_SHEETS):       # every sheet whose cells a finding can mark
         if sheet not in workbook.sheetnames:
             continue
-        for row in workbook[sheet].iter_rows():
-            for cell in row:
-                if _is_our_mark(cell.fill) and (sheet, cell.coordinate) not in review.marks:
-                    cell.fill = _template_fill(review, sheet, cell.coordinate)
+        for cell in list(workbook[sheet]._cells.values()):
+            if cell._style is not None and cell._style.fillId in marks and (sheet, cell.coordinate) not in review.marks:
+                cell.fill = _template_fill(review, sheet, cell.coordinate)
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -249,13 +256,18 @@ def render_review_sheet(ws, grid: ReviewGrid) -> None:
 
 
 def shade_derived(workbook, cells) -> None:
-    """Give derived cells (sheet, A1) the template's grey: what fill computed looks computed."""
-    grey = PatternFill("solid", fgColor=DERIVED_FILL)
+    """Give derived cells (sheet, A1) the template's grey: what fill computed looks computed.
+    (The grey is registered once and set by its index: what `cell.fill = grey` does per cell.)"""
+    grey = workbook._fills.add(PatternFill("solid", fgColor=DERIVED_FILL))
+    sheets = {name: workbook[name] for name in workbook.sheetnames if name != REVIEW_SHEET}
     for sheet, address in cells:
-        if sheet in workbook.sheetnames and sheet != REVIEW_SHEET and is_address(address):
-            target = workbook[sheet][address]
+        if sheet in sheets and is_address(address):
+            row, column = parse_a1(address)
+            target = sheets[sheet].cell(row=row, column=column)
             if type(target).__name__ != "MergedCell":
-                target.fill = grey
+                if target._style is None:           # a new cell (openpyxl's descriptor does the same)
+                    target._style = StyleArray()
+                target._style.fillId = grey
 
 
 def write_review(workbook, review: Review, marks_before, shade=()) -> None:

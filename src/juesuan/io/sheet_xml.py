@@ -8,14 +8,10 @@
 """
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import zipfile
 from io import BytesIO
-
-from defusedxml.ElementTree import fromstring
-
 from ..domain.errors import UnusableWorkbook
 from ..domain.layout import layout_of
 from ..domain.schema import FACT_SHEETS, INFO_SHEET, TABLE_IDS
@@ -32,7 +28,7 @@ def is_standard_sheet(name: str) -> bool:
 
 
 def sheet_rows(sheet, where: str) -> list[tuple]:
-    """Every row of a read-only sheet, padded to a common width.
+    """Every row of a read-only sheet, padded to a common width (see shape_rows).
 
     `sheet` is openpyxl's read-only worksheet or anything iterating like it. The
     sheet's <dimension> is not used at all: a program that wrote it too small would
@@ -47,8 +43,31 @@ def sheet_rows(sheet, where: str) -> list[tuple]:
             raise UnusableWorkbook(f"工作表“{sheet.title}”超过 {MAX_ROWS} 行，不像决算公开表：请删除表格下方多余的行后重试",
                                    where)
         rows.append(tuple(row[:MAX_COL]))
+    return shape_rows(rows)
+
+
+EXACT_INTEGERS = 2 ** 53     # below, a float holds every integer exactly
+
+
+def shape_rows(rows: list[tuple]) -> list[tuple]:
+    """The grid every file reader hands on: rows padded to a common width, an empty text as
+    blank, and a whole number as an int whether the file wrote it 12, 12.0 or 1.2E1 (readers
+    differ there; Excel shows them alike, and so must the findings)."""
     width = max([len(r) for r in rows], default=0)
-    return [r if len(r) == width else r + (None,) * (width - len(r)) for r in rows]
+    shaped = []
+    for row in rows:
+        if "" in row or any(v.__class__ is float for v in row):
+            row = tuple(_plain(v) for v in row)
+        shaped.append(row if len(row) == width else row + (None,) * (width - len(row)))
+    return shaped
+
+
+def _plain(value):
+    if value == "" and value.__class__ is str:
+        return None
+    if value.__class__ is float and value.is_integer() and abs(value) < EXACT_INTEGERS:
+        return int(value)
+    return value
 
 
 # --- cells in the sheet XML ----------------------------------------------------------------
@@ -61,7 +80,25 @@ VALUE_RE = re.compile(rb'<(?:\w+:)?v\b[^>]*>(.+?)</(?:\w+:)?v>', re.S)
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _column_number(letters: bytes) -> int:
+_CHARACTER_REFERENCE = re.compile(r"&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
+
+
+def _character(match) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if 0 < code <= 0x10FFFF else match.group(0)
+
+
+def xml_unescape(text: str) -> str:
+    """The text of raw XML: the five entities and character references (openpyxl writes every
+    character beyond ASCII in a formula as &#NNNNN;), &amp; last so that "&amp;lt;" stays "&lt;"."""
+    if "&" not in text:
+        return text
+    text = _CHARACTER_REFERENCE.sub(_character, text)
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
+def column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
@@ -70,6 +107,7 @@ def _column_number(letters: bytes) -> int:
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip member of its worksheet XML."""
+    from defusedxml.ElementTree import fromstring     # (here: reading grids never needs it)
     workbook = fromstring(archive.read("xl/workbook.xml"))
     rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
@@ -80,13 +118,6 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
     return parts
-
-
-def xml_text(raw: bytes) -> str:
-    """The text of an element read out of the XML with a regular expression: entity and
-    character references decoded (openpyxl with lxml writes non-ASCII formula text as
-    ``&#28857;``; valid XML holds no bare ``&``, so HTML's unescape decodes exactly XML's)."""
-    return html.unescape(raw.decode("utf-8", "replace"))
 
 
 def cached_formula_values(data: bytes) -> dict[str, dict[bytes, tuple[bytes | None, bytes]]]:
@@ -100,7 +131,7 @@ def cached_formula_values(data: bytes) -> dict[str, dict[bytes, tuple[bytes | No
             except KeyError:
                 continue
             cells = {}
-            for match in CELL_RE.finditer(xml):
+            for match in formula_cells(xml):
                 body = match.group(2)
                 if not body or FORMULA_RE.search(body) is None:
                     continue
@@ -124,9 +155,6 @@ def _first_marked_row(name: str) -> int:
     return 3 if name == INFO_SHEET or name in FACT_SHEETS else layout_of(name).first_data_row
 
 
-MARKED_FROM_ROW = min(_first_marked_row(name) for name in (INFO_SHEET, *TABLE_IDS))
-
-
 def mark_uncalculated(snapshot: Snapshot, grids: dict[str, list[tuple]]) -> None:
     """Put parse.Formula in the blank grid cells whose XML holds a formula with no cached value.
 
@@ -141,30 +169,59 @@ def _mark(snapshot: Snapshot, grids: dict[str, list[tuple]]) -> None:
     with zipfile.ZipFile(snapshot.stream()) as archive:
         parts = sheet_parts(archive)
         for name, grid in grids.items():
-            if not grid or name not in parts:
-                continue
-            first_row = _first_marked_row(name)
-            xml = archive.read(parts[name])
-            if b"<f" not in xml and b":f" not in xml:
-                continue
-            for match in CELL_RE.finditer(xml):
-                attrs, body = match.group(1), match.group(2)
-                if not body or b"f" not in body:
-                    continue
-                formula = FORMULA_RE.search(body)
-                if formula is None or VALUE_RE.search(body) is not None:
-                    continue
-                kind = TYPE_RE.search(attrs)
-                if kind and kind.group(1) == b"str":
-                    continue   # a formula whose cached result is the empty string
-                ref = REF_RE.search(attrs)
-                if ref is None:
-                    continue
-                row, col = int(ref.group(2)), _column_number(ref.group(1))
-                if row < first_row or row > len(grid) or col > MAX_COL:
-                    continue
-                values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
-                if values[col - 1] is None:
-                    text = xml_text(formula.group(1) or b"")
-                    values[col - 1] = Formula("=" + text if text else "=（共享公式）")
-                    grid[row - 1] = tuple(values)
+            if grid and name in parts:
+                uncalculated_formulas(name, archive.read(parts[name]), grid)
+
+
+_FORMULA_START = re.compile(rb"<(?:\w+:)?f\b")
+
+
+def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
+    """Put parse.Formula into the blank cells of `grid` (sheet `name`, worksheet `xml`) whose
+    formula carries no cached value. Only the cells around each <f> are looked at."""
+    first_row = _first_marked_row(name)
+    if b"<f" not in xml and b":f" not in xml:
+        return
+    _mark_cells(formula_cells(xml), first_row, grid)
+
+
+def formula_cells(xml: bytes):
+    """CELL_RE's matches of the cells holding a formula (and perhaps a few others), in order:
+    only the cell around each <f> is looked at, not the tens of thousands of plain ones."""
+    if b"<f" not in xml and b":f" not in xml:
+        return
+    if b":c " in xml or b":c>" in xml:      # prefixed elements: scan every cell
+        yield from CELL_RE.finditer(xml)
+        return
+    done = -1
+    for found in _FORMULA_START.finditer(xml):
+        if found.start() < done:
+            continue
+        cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, found.start()), xml.rfind(b"<c>", 0, found.start()), 0))
+        if cell is not None and cell.end() > found.start():
+            done = cell.end()
+            yield cell
+
+
+def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
+    for match in cells:
+        attrs, body = match.group(1), match.group(2)
+        if not body or b"f" not in body:
+            continue
+        formula = FORMULA_RE.search(body)
+        if formula is None or VALUE_RE.search(body) is not None:
+            continue
+        kind = TYPE_RE.search(attrs)
+        if kind and kind.group(1) == b"str":
+            continue   # a formula whose cached result is the empty string
+        ref = REF_RE.search(attrs)
+        if ref is None:
+            continue
+        row, col = int(ref.group(2)), column_number(ref.group(1))
+        if row < first_row or row > len(grid) or col > MAX_COL:
+            continue
+        values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
+        if values[col - 1] is None:
+            text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+            values[col - 1] = Formula("=" + text if text else "=（共享公式）")
+            grid[row - 1] = tuple(values)

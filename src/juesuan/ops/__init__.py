@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from ..domain.catalog import Catalog
 from ..domain.errors import UnusableWorkbook
@@ -18,9 +18,6 @@ from ..domain.model import Report
 from ..domain.money import fmt
 from ..domain.schema import LAST_YEAR_SHEET
 from ..io.reader import read_report
-from ..io.template_xlsx import print_code_tables_in_use
-from ..io.review_xlsx import previous_fill, previous_review, write_review
-from ..io.workbook_file import EditableBook
 from ..rules.audit import audit, listed
 from ..rules.fill import FillResult, fill_report, record_by_ref
 from ..rules.last_year import copy_last_year
@@ -32,6 +29,12 @@ from ..rules.registry_trust import INSERTION_BLOCKED
 from ..rules.registry_narrative import LAST_YEAR_OVERWRITTEN
 from ..views.fill_record import still_left, with_carried
 from ..views.review import build_review
+
+if TYPE_CHECKING:
+    from ..io.workbook_file import EditableBook
+
+# The modules that write workbooks (openpyxl, and numpy through it: a third of a second to
+# import) are imported by the operations that write, so that a check never loads them.
 
 
 @dataclass
@@ -62,9 +65,10 @@ class CheckResult:
 
 
 # --- check ------------------------------------------------------------------------------
-def check_report(report: Report, catalog: Catalog, path: str | None = None) -> CheckResult:
-    """The audit of a report already read (from a file, a live book or sheet grids)."""
-    findings = identify(report, audit(report, catalog))     # subjects: the 备注 follow them, not cell addresses
+def check_report(report: Report, catalog: Catalog, path: str | None = None, derivation=None) -> CheckResult:
+    """The audit of a report already read (from a file, a live book or sheet grids);
+    `derivation`: fill's, for the audit right after it (rules.audit.audit)."""
+    findings = identify(report, audit(report, catalog, derivation))   # subjects: the 备注 follow them, not cell addresses
     return CheckResult(str(path if path is not None else report.source or ""), report, findings, catalog)
 
 
@@ -74,8 +78,8 @@ def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalo
     return check_report(parse_grids(grids, source), catalog)
 
 
-def check_book(path, catalog: Catalog, reader: str = "openpyxl", between=None) -> CheckResult:
-    """Read and check one workbook file; `reader` is "openpyxl" or "fast" (batch), `between` see read_report."""
+def check_book(path, catalog: Catalog, reader: str = "fast", between=None) -> CheckResult:
+    """Read and check one workbook file; `reader` is "fast" or "openpyxl" (io.reader), `between` see read_report."""
     return check_report(read_report(path, reader=reader, between=between), catalog, str(path))
 
 
@@ -90,7 +94,7 @@ def fill_and_recheck(report: Report, catalog: Catalog, path: str | None = None,
     written_before = record_by_ref(written_before or {}, report)   # addresses of older records: before rows move
     inserted = insert_parents(report, catalog) if add_parents else []
     filled = fill_report(report, catalog, written_before)     # the figures fill left last time are its own
-    result = check_report(report, catalog, path)
+    result = check_report(report, catalog, path, filled.derivation)
     result.inserted = inserted
     result.findings = sort_findings(result.findings + filled.findings)
     return filled, result
@@ -133,6 +137,7 @@ def finding_lines(findings: list[Finding], limit: int = 12) -> list[str]:
 # --- files -------------------------------------------------------------------------------
 def save_review(result: CheckResult, source, target=None, when: datetime | None = None) -> Path:
     """Write the review of `result` into `target` (default: the source itself)."""
+    from ..io.workbook_file import EditableBook
     book = EditableBook.open(Path(source), result.report.stamp)   # refuses a file changed since it was checked
     _review_and_save(book, result, target, when)
     return Path(target) if target else Path(source)
@@ -143,6 +148,8 @@ def fill_book(path, catalog: Catalog, target=None, when: datetime | None = None,
     """Fill every derived cell of the workbook at `path`, review it, save to `target`
     (default: in place; nothing is written when dry_run). `last_year`: last year's workbook,
     whose figures go into 上年数 (listed in filled.last_year)."""
+    from ..io.review_xlsx import previous_fill
+    from ..io.workbook_file import EditableBook
     report = read_report(path)
     copied = copy_last_year(report, _read_last_year(last_year)) if last_year is not None else []
     book = EditableBook.open(Path(path), report.stamp)         # the figures are computed from this version
@@ -193,6 +200,8 @@ def _review_and_save(book: EditableBook, result: CheckResult, target, when: date
     `shade` (after fill): every derived cell and every cell fill wrote wears the derived grey.
     `record` (after fill): the figures fill left; otherwise the last record, where still true.
     Overwrites reported by an earlier fill stay listed while their cell holds fill's figure."""
+    from ..io.review_xlsx import previous_fill, previous_review, write_review
+    from ..io.template_xlsx import print_code_tables_in_use
     notes, marks = previous_review(book.workbook)
     before, overwrites = previous_fill(book.workbook)
     record = still_left(before, result.report) if record is None else record

@@ -19,7 +19,8 @@ from ..domain.schema import COMPOSITION_SHEET, INFO_SHEET, MERGED_UNITS
 from ..exit_codes import Exit
 from ..io.composition_xlsx import render_composition
 from ..io.reader import read_report
-from ..io.review_xlsx import read_notes, write_review
+from ..io.reader import read_notes
+from ..io.review_xlsx import write_review
 from ..io.template_xlsx import build_workbook
 from ..io.workbook_file import save_new_workbook
 from ..rules.findings import ERROR, sort_findings

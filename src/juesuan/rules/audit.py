@@ -123,19 +123,20 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
                    narrowing: Narrowing | None = None) -> Finding | None:
     """The relation's finding, if it does not hold. `narrowing`: names the input rows behind a
     disagreement between two tables (in `cells` and as "请检查：…" after the message)."""
-    cells = [report.cell(ref) for ref in relation.refs()]
+    cell_of = derivation.cell if derivation is not None else report.cell    # (the derivation remembers cells)
+    cells = [cell_of(ref) for ref in relation.refs()]
     if any(c is not None and c.bad for c in cells):
         return None  # the unreadable cell is reported already; a sum over it means nothing
-    actual = report.value(relation.target)
-    terms = [(t.sign, report.value(t.ref)) for t in relation.terms]
+    actual = cells[0].value if cells[0] is not None else None
+    terms = [(t.sign, c.value if c is not None else None) for t, c in zip(relation.terms, cells[1:])]
     if actual is None and all(v is None for _, v in terms):
         return None
     expected = sum((s * v for s, v in terms if v is not None), ZERO)
     gap = (actual or ZERO) - expected
+    if relation.op == "=" and gap == 0:
+        return None               # (before the envelope: most relations hold exactly, and it costs)
     limit = envelope(report, relation, derivation)
     if relation.op == "=":
-        if gap == 0:
-            return None
         rounding = abs(gap) <= limit
         shape = "rounding" if rounding else "="
     else:
@@ -193,11 +194,18 @@ def _either(choices) -> str:
     return "或".join(f"“{choice}”" for choice in choices)
 
 
+def _figures(report: Report):
+    """(Ref, Cell) of every cell holding a figure (a Ref made only for those)."""
+    for table in report.tables.values():
+        for row in table.rows:
+            for no, cell in row.cells.items():
+                if cell.value is not None:
+                    yield Ref(table.id, row.key, no), cell
+
+
 def check_amounts(report: Report) -> list[Finding]:
     out = []
-    for ref, cell in report.iter_cells():
-        if cell.value is None:
-            continue
+    for ref, cell in _figures(report):
         if decimals(cell.value) > 2:
             out.append(TOO_MANY_DECIMALS.finding(ref.table, cell.address, label=describe(report, ref),
                                                  amount=cell.value, unit=report.amount_unit, actual=cell.value))
@@ -220,7 +228,7 @@ def check_magnitude(report: Report) -> list[Finding]:
     workbook (the 总计 when filled): in a 万元 book above LARGEST_PLAUSIBLE_WAN_YUAN of its report
     type, in a 元 book below SMALLEST_PLAUSIBLE_TOTAL_YUAN. One warning, at 单位信息's 金额单位."""
     unit = report.info.get("amount_unit")
-    amounts = [(abs(cell.value), ref) for ref, cell in report.iter_cells() if cell.value is not None]
+    amounts = [(abs(cell.value), ref) for ref, cell in _figures(report)]
     if unit is None or unit.value not in AMOUNT_UNITS or not amounts:
         return []
     largest, ref = max(amounts, key=lambda pair: pair[0])
@@ -297,7 +305,9 @@ def _unknown_code(catalog: Catalog, code: str, places: list[tuple[str, str, int]
                                 size=len(catalog.function), cells=others, value=code)
 
 
-def audit(report: Report, catalog: Catalog) -> list[Finding]:
+def audit(report: Report, catalog: Catalog, derivation: Derivation | None = None) -> list[Finding]:
+    """Every finding about `report`. `derivation`: one already made for this report with the
+    same relations (fill's, which still holds after fill wrote its figures), not made again."""
     findings = list(report.findings)
     findings += check_info(report)
     findings += check_codes(report, catalog)
@@ -305,8 +315,9 @@ def audit(report: Report, catalog: Catalog) -> list[Finding]:
     findings += check_magnitude(report)
     findings += check_merged(report)
     findings += check_facts(report, rounding_limit)
-    relations = relations_for(report, catalog)
-    derivation = Derivation(report, relations)
+    if derivation is None or derivation.report is not report:
+        derivation = Derivation(report, relations_for(report, catalog))
+    relations = derivation.relations
     blank_derived = unfilled(report, derivation)
     if blank_derived:
         findings.append(_unfilled_finding(report, blank_derived))

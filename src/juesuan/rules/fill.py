@@ -54,6 +54,9 @@ class FillResult:
     findings: list[Finding] = field(default_factory=list)
     record: dict[Ref, Decimal | None] = field(default_factory=dict)   # cell -> the figure fill left there
     last_year: list = field(default_factory=list)   # last_year.LastYearValue: what --last-year put into 上年数
+    # what the figures were computed from; it holds for the filled report too (fill writes only
+    # derived cells), so the audit that follows reuses it (rules.audit.audit)
+    derivation: Derivation | None = field(default=None, repr=False, compare=False)
 
     @property
     def overwritten(self) -> list[CellChange]:
@@ -69,7 +72,7 @@ def fill_report(report: Report, catalog: Catalog, written_before=None) -> FillRe
     or recorded before and still there)."""
     written_before = record_by_ref(written_before or {}, report)
     derivation = Derivation(report, relations_for(report, catalog))
-    result = FillResult()
+    result = FillResult(derivation=derivation)
     computed: set[Ref] = set()
     blocked: dict[Ref, list[Ref]] = {}      # unreadable input -> derived cells left as they are
     for ref, new in derivation.values.items():

@@ -12,8 +12,9 @@ so a typo elsewhere shows up as an error at the balance instead of vanishing int
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
 from decimal import Decimal
+from functools import cache
 
 from ..domain.catalog import Catalog
 from ..domain.model import Ref, Report, Row, Table
@@ -26,41 +27,8 @@ from ..domain.schema import (
     TABLES,
     TOTAL_KEY,
 )
-
-
-@dataclass(frozen=True)
-class Term:
-    sign: int
-    ref: Ref
-
-
-@dataclass(frozen=True)
-class Relation:
-    rule: str
-    target: Ref
-    terms: tuple[Term, ...]
-    op: str = "="                 # "=", "<=" or ">="
-    solves: Ref | None = None     # the cell filling derives from this relation
-    expr: str = ""                # Chinese description of the right-hand side
-
-    def refs(self) -> tuple[Ref, ...]:
-        return (self.target, *(t.ref for t in self.terms))
-
-    def solve(self, value) -> Decimal | None:
-        """The value of ``solves`` that makes the relation hold; None if every input is blank.
-
-        target = Σ sign·term, so a term k is sign_k · (target − Σ_{i≠k} sign_i·term_i).
-        """
-        if self.solves == self.target:
-            inputs = [(t.sign, value(t.ref)) for t in self.terms]
-        else:
-            inputs = [(1, value(self.target))] + [(-t.sign, value(t.ref)) for t in self.terms if t.ref != self.solves]
-        if all(v is None for _, v in inputs):
-            return None
-        total = sum((s * v for s, v in inputs if v is not None), Decimal(0))
-        if self.solves == self.target:
-            return total
-        return next(t.sign for t in self.terms if t.ref == self.solves) * total
+from .item_relations import item_appropriations
+from .relation_types import Relation, Term
 
 
 def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: str = "=") -> Relation:
@@ -121,16 +89,23 @@ def code_table_relations(table: Table) -> list[Relation]:
     top, children = hierarchy(table)
     rollup_rule, total_rule = ROLLUP_RULES[tid]
     out = []
+    # tuple.__new__ is what Ref(…), Term(…) and Relation(…) do, without a Python call each:
+    # a book of 10,000 rows makes 150,000 of them here
+    make = tuple.__new__
     for row in [r for r in table.rows if r.key == TOTAL_KEY] + top + [c for cs in children.values() for c in cs]:
         is_parent = row.key == TOTAL_KEY or row.code in children
+        key = row.key
         for rule, target, terms, expr, solved in ROW_IDENTITIES[tid]:
-            out.append(Relation(rule, Ref(tid, row.key, target),
-                                tuple(Term(s, Ref(tid, row.key, c)) for s, c in terms),
-                                "=", Ref(tid, row.key, target) if solved and not is_parent else None, expr))
+            at = make(Ref, (tid, key, target))
+            out.append(make(Relation, (rule, at, tuple([make(Term, (s, make(Ref, (tid, key, c)))) for s, c in terms]),
+                                       "=", at if solved and not is_parent else None, expr)))
     for parent_code, kids in children.items():
+        expr = f"所属{LEVEL_BY_LENGTH[len(parent_code) + 2]}之和"
+        keys = [k.key for k in kids]
         for col in columns:
-            out.append(_sum(rollup_rule, Ref(tid, parent_code, col), [Ref(tid, k.key, col) for k in kids],
-                            expr=f"所属{LEVEL_BY_LENGTH[len(parent_code) + 2]}之和"))
+            at = make(Ref, (tid, parent_code, col))
+            terms = tuple([make(Term, (1, make(Ref, (tid, k, col)))) for k in keys])
+            out.append(make(Relation, (rollup_rule, at, terms, "=", at, expr)))
     for col in columns:
         out.append(_sum(total_rule, Ref(tid, TOTAL_KEY, col), [Ref(tid, r.key, col) for r in top], expr="各类之和"))
     return out
@@ -205,6 +180,7 @@ def table09() -> list[Relation]:
 
 # --- across tables ---------------------------------------------------------------
 def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue and code tables' rows, see relations_for: read nothing else of `report`.)"""
     out = [
         _sum("R10.1", _r("公开01", 27, 1), [_r("公开02", TOTAL_KEY, 1)], solves=None),
         _sum("R10.2", _r("公开02", TOTAL_KEY, 2), [_r("公开01", i, 1) for i in (1, 2, 3)], solves=None,
@@ -244,57 +220,67 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
     return out
 
 
-# 公开04 balances of the funds whose per-项 income is not published: 年初 (行次29, 31) and 年末 (行次60 栏次3, 5)
-UNPUBLISHED_ITEM_BALANCES = (("29", 1), ("31", 1), ("60", 3), ("60", 5))
-
-
-def item_appropriations(report: Report) -> list[Relation]:
-    """E22: without any 一般公共预算 or 国有资本经营预算 carry-over (公开04 年初 and 年末 blank or 0),
-    each 项's financial appropriation is spent where it came in: 公开02 财政拨款收入 (栏次2) =
-    公开05 小计 + 公开07 本年收入 + 公开08 小计 of the same 项. It follows from the note's per-fund
-    balance (relation 4) taken per 项 (as 公开07 publishes it, relation 7): a balance is never
-    negative, so a total of zero is zero in every 项. It holds in every 项 of the three seeds.
-    At the 公开05 row (its 小计 is what a typo in 基本/项目支出 changes), else at the 公开02 row."""
-    if any(report.value(_r("公开04", line, col)) not in (None, 0) for line, col in UNPUBLISHED_ITEM_BALANCES):
-        return []
-    tables = {t: report.tables.get(t) for t in ("公开02", "公开05", "公开07", "公开08")}
-    if any(t is None or not t.present for t in tables.values()):
-        return []
-    # a 项 listed in 公开02 only, or in the spending tables only, is a wrong or missing code that
-    # other findings (E04, E05, E14, the totals) name: comparing it with nothing would only echo them
-    out = []
-    for row in tables["公开02"].code_rows():
-        code = row.code
-        if len(code) != 7:
-            continue
-        others = [(Ref(t, code, no), name) for t, no, name in (("公开07", 2, "本年收入"), ("公开08", 1, "小计"))
-                  if tables[t].row(code) is not None]
-        income = Ref("公开02", code, 2)
-        if tables["公开05"].row(code) is not None:
-            terms = [Term(1, income)] + [Term(-1, ref) for ref, _ in others]
-            expr = "公开02 财政拨款收入" + "".join(f" − {ref.table} {name}" for ref, name in others)
-            out.append(Relation("E22", Ref("公开05", code, 1), tuple(terms), "=", None, expr))
-        elif others:
-            expr = " + ".join(f"{ref.table} {name}" for ref, name in others)
-            out.append(Relation("E22", income, tuple(Term(1, ref) for ref, _ in others), "=", None, expr))
-    return out
-
-
 def relations_for(report: Report, catalog: Catalog) -> list[Relation]:
-    """Every relation that applies to this report, fixed and data-dependent."""
-    out = table01() + table04() + table06(catalog) + table09()
+    """Every relation that applies to this report, fixed and data-dependent.
+
+    Built once per shape (which rows a code table lists, which catalogue): fill, the audit
+    and the review each ask for the same report's relations, and a table's relations depend
+    on its rows' keys and codes only, never on the figures."""
+    out = list(_fixed_tables()) + _compiled(("06", id(catalog)), catalog, lambda: table06(catalog))
+    shapes = []
     for table_id, spec in TABLES.items():
         if spec.kind == CODE and table_id in report.tables:
-            out += code_table_relations(report.tables[table_id])
-    out += cross_tables(report, catalog)
-    out += item_appropriations(report)
+            table = report.tables[table_id]
+            shapes.append((table_id, _shape(table)))
+            out += _compiled(shapes[-1], None, lambda: code_table_relations(table))  # noqa: B023
+    # (keyed by every code table's rows: a relation added here may read any of them)
+    out += _compiled(("cross", id(catalog), *shapes), catalog, lambda: cross_tables(report, catalog))
+    out += item_appropriations(report)      # reads 公开04's balances: never cached by shape
     present = {tid for tid, t in report.tables.items() if t.present}
+    if present.issuperset(TABLES):
+        return out
     # a missing sheet is already an error of its own; comparing against it would only echo it
     return [r for r in out if all(ref.table in present for ref in r.refs())]
 
 
+@cache
+def _fixed_tables() -> tuple[Relation, ...]:
+    return tuple(table01() + table04() + table09())
+
+
+def _shape(table: Table) -> tuple:
+    """What a code table's relations depend on: its rows' keys and codes, in order."""
+    return tuple((row.key, row.code) for row in table.rows)
+
+
+_COMPILED: OrderedDict = OrderedDict()
+_COMPILED_KEPT = 32          # shapes kept (a few tables of a few workbooks): memory stays flat in batch
+
+
+def _compiled(key: tuple, catalog, build) -> list[Relation]:
+    """`build()`'s relations, built once per `key` (which holds id(catalog): the catalogue
+    itself is kept with them so that the id cannot be reused by another)."""
+    hit = _COMPILED.get(key)
+    if hit is not None and hit[0] is catalog:
+        _COMPILED.move_to_end(key)
+        return list(hit[1])
+    relations = tuple(build())
+    _COMPILED[key] = (catalog, relations)
+    if len(_COMPILED) > _COMPILED_KEPT:
+        _COMPILED.popitem(last=False)
+    return list(relations)
+
+
 def derived_refs(relations) -> set[Ref]:
     return {r.solves for r in relations if r.solves is not None}
+
+
+_NONE: frozenset = frozenset()
+
+
+def _union(sets: list[frozenset]) -> frozenset:
+    found = [s for s in sets if s]
+    return _NONE if not found else found[0] if len(found) == 1 else frozenset().union(*found)
 
 
 class RelationCycle(RuntimeError):
@@ -311,15 +297,26 @@ class Derivation:
 
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
+        self.relations = relations
         self.solver = {r.solves: r for r in relations if r.solves is not None}
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
         self._unusable: dict[Ref, frozenset[Ref]] = {}
+        self._cells: dict[Ref, object] = {}       # every cell of the report by its Ref, the first of a key
+        for table in report.tables.values():     # (keys as plain tuples: a Ref finds them, and is slower to make)
+            for row in reversed(table.rows):
+                for no, found in row.cells.items():
+                    self._cells[(table.id, row.key, no)] = found
+        self.cell = self._cells.get               # report.cell(ref), without walking tables and rows
+        self._any_unreadable = any(found.bad for found in self._cells.values())
+        cells = self._cells
+        self._inputs: dict[Ref, list[Ref]] = {}   # a derived cell -> the cells its relation reads
         visiting: set[Ref] = set()
 
         def value(ref: Ref):
             if ref not in self.solver:
-                return report.value(ref)
+                cell = cells.get(ref)
+                return cell.value if cell is not None else None
             if ref not in self.values:
                 if ref in visiting:
                     raise RelationCycle(f"relations solve in a cycle through {ref}")
@@ -331,33 +328,51 @@ class Derivation:
         for ref in self.solver:
             value(ref)
 
+    def _inputs_of(self, ref: Ref) -> tuple[list[Ref], list[Ref]]:
+        """(the derived cells, the input cells) the relation solving `ref` reads."""
+        inputs = self._inputs.get(ref)
+        if inputs is None:
+            read = [r for r in self.solver[ref].refs() if r != ref]
+            inputs = self._inputs[ref] = ([r for r in read if r in self.solver], [r for r in read if r not in self.solver])
+        return inputs
+
     def _over_inputs(self, ref: Ref, memo: dict, at_input, combine):
         """`at_input` of every input cell the computed value of `ref` rests on, folded by `combine`
         (the constructor has ruled out cycles, so the recursion ends)."""
         if ref not in self.solver:
             return at_input(ref)
-        if ref not in memo:
-            memo[ref] = combine(self._over_inputs(r, memo, at_input, combine)
-                                for r in self.solver[ref].refs() if r != ref)
-        return memo[ref]
+        found = memo.get(ref)
+        if found is None:
+            derived, plain = self._inputs_of(ref)
+            found = memo[ref] = combine([self._over_inputs(r, memo, at_input, combine) for r in derived]
+                                        + [at_input(r) for r in plain])
+        return found
+
+    def _figure(self, ref: Ref) -> int:
+        # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
+        cell = self.cell(ref)
+        return 0 if cell is None or cell.value is None or cell.value == 0 else 1
+
+    def _unreadable(self, ref: Ref) -> frozenset[Ref]:
+        cell = self.cell(ref)
+        return frozenset((ref,)) if cell is not None and cell.bad else _NONE
 
     def leaves(self, ref: Ref) -> int:
         """Non-zero input figures the computed value of `ref` is built from."""
-        # a typed 0.00 means "nothing happened": it adds no rounding drift to a sum
-        return self._over_inputs(ref, self._leaves, lambda r: 1 if self.report.value(r) not in (None, 0) else 0, sum)
+        return self._over_inputs(ref, self._leaves, self._figure, sum)
 
     def unusable_inputs(self, ref: Ref) -> frozenset[Ref]:
         """The unreadable input cells (E01: text, error value, uncalculated formula) the computed
         value of `ref` rests on. The computation reads them as blank, so unless this is empty
         the computed value is not a figure anyone should write."""
-        def at_input(r: Ref) -> frozenset[Ref]:
-            cell = self.report.cell(r)
-            return frozenset((r,)) if cell is not None and cell.bad else frozenset()
-        return self._over_inputs(ref, self._unusable, at_input, lambda sets: frozenset().union(*sets))
+        if not self._any_unreadable:
+            return _NONE
+        return self._over_inputs(ref, self._unusable, self._unreadable, _union)
 
     def weight(self, ref: Ref) -> int:
         """Rounded figures behind the value the workbook holds at `ref` (0 when blank)."""
-        held = self.report.value(ref)
+        cell = self.cell(ref)
+        held = cell.value if cell is not None else None
         if held is None:
             return 0
         # held value is the exact sum: it carries its inputs' rounding; so does any total of a merged
