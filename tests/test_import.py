@@ -21,6 +21,7 @@ from seedtext import seeds_dir  # noqa: E402
 from juesuan.cli import main  # noqa: E402
 from juesuan.domain.catalog import load_catalog  # noqa: E402
 from juesuan.domain.samples import report_from_sample  # noqa: E402
+from juesuan.domain.schema import FACT_SHEETS  # noqa: E402
 from juesuan.io.reader import read_report  # noqa: E402
 from juesuan.ops import check_book  # noqa: E402
 from juesuan.ops.imports import check_document, import_document  # noqa: E402
@@ -77,7 +78,9 @@ def test_seed_text_imports_as_its_hand_made_sample(name):
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_checking_the_seed_text_finds_what_checking_its_sample_finds(name):
     def found(result):
-        return sorted((f.rule, f.severity, f.table, f.cell) for f in result.findings)
+        # the samples also hold 上年数/其他公开事项, transcribed from the seed's 情况说明 by hand;
+        # an import places the nine tables only, so findings on those two sheets are the sample's alone
+        return sorted((f.rule, f.severity, f.table, f.cell) for f in result.findings if f.table not in FACT_SHEETS)
 
     direct = check_document(seed_path(name), CATALOG)
     assert found(direct) == found(check_book(sample_path(name), CATALOG))

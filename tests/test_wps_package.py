@@ -52,12 +52,12 @@ def test_package_versions_and_the_publish_template_agree():
 
 def test_the_addin_names_what_the_service_declares():
     """The add-in is plain JavaScript and cannot import the schema: its copies must agree."""
-    from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
+    from juesuan.domain.schema import SHEET_NAMES
     from juesuan.service.config import DEFAULT_PORT, TOKEN_FILE
     from juesuan.service.server import TOKEN_HEADER
     code = (ADDIN / "js" / "juesuan.js").read_text(encoding="utf-8")
     sheets = re.search(r"var STANDARD_SHEETS = \[([^\]]*)\]", code).group(1)
-    assert re.findall(r'"([^"]+)"', sheets) == [INFO_SHEET, *TABLE_IDS, REVIEW_SHEET]
+    assert re.findall(r'"([^"]+)"', sheets) == list(SHEET_NAMES)
     assert re.search(r"var DEFAULT_PORT = (\d+);", code).group(1) == str(DEFAULT_PORT)
     assert re.search(r'var TOKEN_HEADER = "([^"]+)";', code).group(1) == TOKEN_HEADER
     ribbon = (ADDIN / "js" / "ribbon.js").read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ if __package__ in (None, ""):               # run as a script by the Node tests
 
 from support.xlwings_replay import _as_excel_stores  # noqa: E402
 
-from juesuan.domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS  # noqa: E402
+from juesuan.domain.schema import DATA_SHEETS, REVIEW_SHEET  # noqa: E402
 from juesuan.io.fill_colours import fill_hex  # noqa: E402
 from juesuan.io.review_xlsx import fill_to_text  # noqa: E402
 from juesuan.io.sheet_rows import insert_row  # noqa: E402
@@ -46,7 +46,7 @@ def value2(value):
 
 
 def is_standard(name: str) -> bool:
-    return name in (INFO_SHEET, REVIEW_SHEET) or name in TABLE_IDS
+    return name == REVIEW_SHEET or name in DATA_SHEETS
 
 
 def sheet_rows(ws) -> list[list]:

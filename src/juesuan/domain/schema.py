@@ -17,6 +17,7 @@ LAST_YEAR_SHEET = "上年数"            # the two optional fact sheets (declare
 OTHER_FACTS_SHEET = "其他公开事项"
 FACT_SHEETS = (LAST_YEAR_SHEET, OTHER_FACTS_SHEET)
 SHEET_NAMES = (INFO_SHEET, *TABLE_IDS, *FACT_SHEETS, REVIEW_SHEET)
+DATA_SHEETS = (INFO_SHEET, *TABLE_IDS, *FACT_SHEETS)     # read in full; any other sheet only by name
 
 YUAN, WAN_YUAN = "元", "万元"
 AMOUNT_UNITS = (YUAN, WAN_YUAN)

@@ -10,7 +10,7 @@ so either tool reads the other's marks and notes.
 """
 from __future__ import annotations
 
-from ..domain.schema import FACT_SHEETS, INFO_SHEET, REVIEW_SHEET, TABLE_IDS
+from ..domain.schema import DATA_SHEETS, REVIEW_SHEET
 from ..io.fill_colours import fill_hex, fill_text
 from ..ops.open_book import FillsUnreadable, OpenBook
 from ..rules.parse import HIDDEN, VERY_HIDDEN
@@ -51,7 +51,7 @@ def read_book(book) -> OpenBook:
     sheets = []
     for sheet in book.sheets:
         name = sheet.name
-        wanted = name in (INFO_SHEET, REVIEW_SHEET) or name in TABLE_IDS or name in FACT_SHEETS
+        wanted = name == REVIEW_SHEET or name in DATA_SHEETS
         hidden = _visibility(sheet) if name != REVIEW_SHEET and wanted else None
         sheets.append((name, sheet_values(sheet) if wanted else [], hidden))
 

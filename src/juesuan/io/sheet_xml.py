@@ -14,7 +14,7 @@ import zipfile
 from io import BytesIO
 from ..domain.errors import UnusableWorkbook
 from ..domain.layout import layout_of
-from ..domain.schema import FACT_SHEETS, INFO_SHEET, TABLE_IDS
+from ..domain.schema import DATA_SHEETS, FACT_SHEETS, INFO_SHEET, TABLE_IDS
 from ..rules.parse import Formula
 from .safety import Snapshot
 
@@ -24,7 +24,7 @@ MAX_COL = max(layout_of(t).last_col for t in TABLE_IDS)
 
 def is_standard_sheet(name: str) -> bool:
     """单位信息, 公开01–09, 上年数 and 其他公开事项: the sheets read in full (others appear by name, with no rows)."""
-    return name == INFO_SHEET or name in TABLE_IDS or name in FACT_SHEETS
+    return name in DATA_SHEETS
 
 
 def sheet_rows(sheet, where: str) -> list[tuple]:

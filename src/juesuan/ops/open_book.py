@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 from ..domain.catalog import Catalog
 from ..domain.layout import layout_of, parse_a1
 from ..domain.model import Ref
-from ..domain.schema import CODE, FACT_SHEETS, INFO_SHEET, REVIEW_SHEET, TABLE_IDS, TABLES
+from ..domain.schema import CODE, DATA_SHEETS, REVIEW_SHEET, TABLES
 from ..io.fill_colours import fill_hex, fill_text
 from ..rules.findings import ERROR, INFO, WARNING, Finding
 from ..rules.parse import SheetGrids, parse_grids
@@ -51,7 +51,7 @@ class OpenBook:
         for sheet, values, hidden in sheets:
             if sheet == REVIEW_SHEET:
                 review_rows, grids[sheet] = [tuple(row) for row in values], []
-            elif sheet == INFO_SHEET or sheet in TABLE_IDS or sheet in FACT_SHEETS:
+            elif sheet in DATA_SHEETS:
                 grids[sheet] = [tuple(row) for row in values]
                 if hidden:
                     grids.hidden[sheet] = hidden

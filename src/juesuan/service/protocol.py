@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from ..domain.layout import column_letter
-from ..domain.schema import INFO_SHEET, REVIEW_SHEET, TABLE_IDS
+from ..domain.schema import DATA_SHEETS, REVIEW_SHEET
 from ..ops.open_book import OpenBook, Outcome
 from ..rules.parse import HIDDEN, VERY_HIDDEN
 
@@ -81,7 +81,7 @@ def open_book(request: Any) -> OpenBook:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise BadRequest("每个工作表应为 {name, values}，name 为工作表名称")
         sheet = item["name"]
-        wanted = sheet in (INFO_SHEET, REVIEW_SHEET) or sheet in TABLE_IDS
+        wanted = sheet == REVIEW_SHEET or sheet in DATA_SHEETS
         values = _grid(sheet, item.get("values")) if wanted else []
         cells += sum(len(row) for row in values)
         if cells > MAX_CELLS:

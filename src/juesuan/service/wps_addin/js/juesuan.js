@@ -13,7 +13,7 @@
   "use strict";
 
   var STANDARD_SHEETS = ["单位信息", "公开01", "公开02", "公开03", "公开04", "公开05", "公开06", "公开07",
-                         "公开08", "公开09", "审核结果"];
+                         "公开08", "公开09", "上年数", "其他公开事项", "审核结果"];
   var TOKEN_HEADER = "X-Juesuan-Token";
   var DEFAULT_PORT = 27460;                 // juesuan serve's default (service/config.py)
   var XL_SHIFT_DOWN = -4121;                // XlInsertShiftDirection.xlShiftDown
