@@ -101,10 +101,22 @@ def target_environment(platform: str | None, python_version: str | None) -> dict
     return env
 
 
+def compatible_platforms(platform: str) -> list[str]:
+    """`platform` and the older manylinux tags a system that runs it also runs: pip takes a
+    --platform tag literally, and many wheels (python-calamine's among them) are built for
+    manylinux_2_17 (manylinux2014), which a glibc 2.28 system runs as well."""
+    if not platform.startswith("manylinux_2_"):
+        return [platform]
+    _, _, glibc_minor, arch = platform.split("_", 3)
+    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(int(glibc_minor), 16, -1)]
+    return tags + [f"manylinux2014_{arch}"]
+
+
 def pip_download_options(platform: str | None, python_version: str | None) -> list[str]:
     options = ["--only-binary=:all:"]
     if platform is not None:
-        options += ["--platform", platform, "--implementation", "cp"]
+        options += [arg for tag in compatible_platforms(platform) for arg in ("--platform", tag)]
+        options += ["--implementation", "cp"]
     if python_version is not None:
         options += ["--python-version", python_version]
     return options

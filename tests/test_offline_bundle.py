@@ -235,8 +235,9 @@ def test_a_bundle_for_kylin_on_arm_holds_pure_or_aarch64_wheels_pip_and_the_sh_s
         name, _version, _build, tags = parse_wheel_filename(path.name)
         assert all(t.platform == "any" or t.platform.endswith("_aarch64") for t in tags), path.name
         names[name] = path
-    # by hand: juesuan's three, openpyxl's et-xmlfile, pip for the venv made --without-pip; no xlwings (no Excel)
-    assert set(names) == {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "pip"}
+    # by hand: juesuan's four (python-calamine the one compiled wheel, manylinux2014 aarch64), openpyxl's
+    # et-xmlfile, pip for the venv made --without-pip; no xlwings (no Excel)
+    assert set(names) == {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "python-calamine", "pip"}
     assert sorted(p.name for p in bundle.iterdir()) == ["standard.xlsx", "wheels", "卸载.sh", "安装.sh", "安装说明.txt"]
     assert os.access(bundle / "安装.sh", os.X_OK)
     notes = (bundle / "安装说明.txt").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
-from ..io.xlsx_cells import visible_text
+from ..domain.labels import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
     STATUS_PASS,

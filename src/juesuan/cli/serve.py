@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import click
 
 from ..domain.errors import WriteRefused
 from ..exit_codes import Exit
-from ..service.config import DEFAULT_PORT, ensure_token, read_token, token_path
-from ..service.server import ADDIN_ORIGIN, TOKEN_HEADER, Settings, make_server
+from ..service.config import ADDIN_ORIGIN, DEFAULT_PORT, TOKEN_HEADER, ensure_token, read_token, token_path
 from .options import catalog_option, command, fail, resolve_catalog, say
 
 
@@ -43,6 +40,7 @@ def serve(port, init_token, new_token, stop, origins, catalogs):
     if init_token or new_token:
         say(f"访问令牌文件：{token_path()}")
         return
+    from ..service.server import Settings, make_server     # http.server, openpyxl: only to serve
     settings = Settings(token, resolve_catalog(catalogs), frozenset({ADDIN_ORIGIN, *origins}))
     try:
         server = make_server(settings, port)
@@ -63,6 +61,8 @@ def _stop(port: int) -> None:
     token = read_token()
     if token is None:
         fail(f"没有找到访问令牌文件（{token_path()}）：服务没有在本用户下运行过")
+    import urllib.error
+    import urllib.request
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/shutdown", data=b"{}", method="POST",
                                      headers={TOKEN_HEADER: token, "Content-Type": "application/json"})
     try:

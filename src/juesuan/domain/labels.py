@@ -1,6 +1,8 @@
 """How a clerk names an amount cell in a message: the reader, the audit and filling all say it this way."""
 from __future__ import annotations
 
+import re
+
 from .model import Ref, Report, Row
 from .schema import CODE, ECONOMIC, SINGLE_ROW, TABLES, TOTAL_KEY, TWO_SIDED, Column
 
@@ -44,3 +46,20 @@ def year_label(year) -> str:
     """2024 -> "2024年度"; a year typed as "2024年" or "2024年度" is not doubled; unknown -> "？年度"."""
     text = str(year).strip() if year not in (None, "") else "？"
     return text.removesuffix("度").removesuffix("年") + "年度"
+
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:         # a byte os.fsdecode could not decode (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible_text(text: str) -> str:
+    """`text` as a cell can show it faithfully: a file name's undecodable bytes and control
+    characters become visible escapes ("\\xd5", "\\x01", "\\x1b"), so the workbook stays valid
+    and a reader sees which name it is."""
+    return _INVISIBLE.sub(_escape, text)

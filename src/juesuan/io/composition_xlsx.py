@@ -18,7 +18,8 @@ from ..views.composition import (
 )
 from ..views.review import link_location
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT
-from .xlsx_cells import BOLD, BORDER, CENTER, fit_to_width, set_text, visible_text
+from ..domain.labels import visible_text
+from .xlsx_cells import BOLD, BORDER, CENTER, fit_to_width, set_text
 from .xlsx_cells import HEADER as HEADER_FILL
 from .xlsx_cells import TITLE as TITLE_FONT
 

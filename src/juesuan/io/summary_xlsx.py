@@ -14,7 +14,8 @@ from openpyxl.worksheet.page import PageMargins
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
 from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, summary_sheets
 from .workbook_file import save_new_workbook
-from .xlsx_cells import set_text, visible_text
+from ..domain.labels import visible_text
+from .xlsx_cells import set_text
 
 _BODY = Font(name=BODY_FONT, size=10)
 _BOLD = Font(name=BODY_FONT, size=10, bold=True)

@@ -2,7 +2,6 @@
 fonts and fills, a styled box, and printing fitted to the page width."""
 from __future__ import annotations
 
-import re
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -21,23 +20,6 @@ HEADER = PatternFill("solid", fgColor=HEADER_FILL)
 
 # C0 and C1 controls (tab and line feed kept), DEL, lone surrogates and the two non-characters
 # XML refuses: what must never reach a cell as it is.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def _escape(match) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:         # a byte os.fsdecode could not decode (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible_text(text: str) -> str:
-    """`text` as a cell can show it faithfully: a file name's undecodable bytes and control
-    characters become visible escapes ("\\xd5", "\\x01", "\\x1b"), so the workbook stays valid
-    and a reader sees which name it is."""
-    return _INVISIBLE.sub(_escape, text)
-
-
 def set_text(cell, text) -> None:
     """Write a string as a string: text starting with = + - @ never becomes a formula."""
     cell.value = text

@@ -17,12 +17,8 @@ from ..domain.errors import UnusableWorkbook
 from ..domain.labels import year_label
 from ..domain.schema import COMPOSITION_SHEET, INFO_SHEET, MERGED_UNITS
 from ..exit_codes import Exit
-from ..io.composition_xlsx import render_composition
 from ..io.reader import read_report
 from ..io.reader import read_notes
-from ..io.review_xlsx import write_review
-from ..io.template_xlsx import build_workbook
-from ..io.workbook_file import save_new_workbook
 from ..rules.findings import ERROR, sort_findings
 from ..rules.merge import Merged, Unit, merge_reports
 from ..rules.registry_merge import FORCED_UNIT, SAME_FILE_TWICE
@@ -78,6 +74,10 @@ def merge_books(paths, name: str, catalog: Catalog, target, offset: bool = False
     result.findings = sort_findings(result.findings + merged.findings)
     replaced = target.exists()
     notes = read_notes(target) if replaced else {}     # a department merged before: its 备注 stay
+    from ..io.composition_xlsx import render_composition   # openpyxl: only when a department is written
+    from ..io.review_xlsx import write_review
+    from ..io.template_xlsx import build_workbook
+    from ..io.workbook_file import save_new_workbook
     workbook = build_workbook(catalog, merged.report)
     sheet = workbook.create_sheet(COMPOSITION_SHEET, workbook.sheetnames.index(INFO_SHEET) + 1)
     render_composition(sheet, composition_grid(merged, [str(p) for p in paths], [c.summary[ERROR] for c in inputs]))

@@ -15,6 +15,9 @@ from pathlib import Path
 from ..domain.errors import WriteRefused
 from ..io.atomic import write_atomically
 
+TOKEN_HEADER = "X-Juesuan-Token"
+ADDIN_ORIGIN = "null"                 # pages of a WPS add-in installed in jsaddons load from file://
+
 TOKEN_FILE = "service-token"
 DEFAULT_PORT = 27460          # fixed, so the add-in knows where to call; `juesuan serve --port` changes it
 TOKEN_BYTES = 32

@@ -28,10 +28,9 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..io.publication_xlsx import render_workbook
 from ..io.workbook_file import save_new_workbook
 from ..ops.open_book import check_open_book, clear_open_book, fill_open_book, publish_open_book
+from .config import ADDIN_ORIGIN, TOKEN_HEADER
 from .protocol import BadRequest, NeedFills, book_path, open_book, response
 
-TOKEN_HEADER = "X-Juesuan-Token"
-ADDIN_ORIGIN = "null"                 # pages of a WPS add-in installed in jsaddons load from file://
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a standard workbook's grids are well under 1 MB
 SERVICE = "juesuan"
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".et", ".xls")
