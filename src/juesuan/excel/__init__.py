@@ -20,12 +20,11 @@ traceback; an unexpected error is logged to ``%TEMP%/juesuan-excel.log``.
 from __future__ import annotations
 
 import os
-import tempfile
-import traceback
 from datetime import datetime
 from pathlib import Path
 
 from ..batch import find_workbooks
+from ..io.crash_log import append_crash_log
 from ..domain.catalog import Catalog, load_catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..io.publication_xlsx import render_workbook
@@ -57,14 +56,8 @@ def _alert(book, prompt: str, mode: str = "info") -> None:
 
 
 def _log(exc: BaseException) -> Path | None:
-    try:
-        path = Path(tempfile.gettempdir()) / LOG_NAME
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n")
-            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        return path
-    except OSError:
-        return None
+    """The traceback of an unexpected error, appended to %TEMP%/juesuan-excel.log."""
+    return append_crash_log(exc, LOG_NAME)
 
 
 def _run(action: str, work, book):

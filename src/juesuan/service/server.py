@@ -12,17 +12,15 @@ import hmac
 import json
 import socket
 import sys
-import tempfile
 import threading
-import traceback
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .. import __version__
+from ..io.crash_log import append_crash_log
 from ..domain.catalog import Catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..io.publication_xlsx import render_workbook
@@ -208,14 +206,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def _log(exc: BaseException) -> Path | None:
     """The traceback of an unexpected error, appended to %TEMP%/juesuan-service.log (never the request)."""
-    try:
-        path = Path(tempfile.gettempdir()) / LOG_NAME
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n")
-            handle.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
-        return path
-    except OSError:
-        return None
+    return append_crash_log(exc, LOG_NAME)
 
 
 class _Server(ThreadingHTTPServer):
