@@ -231,6 +231,7 @@ def narrate_open_book(book: OpenBook, catalog: Catalog, workbook: Path | None) -
     writes it. Refused while the workbook has no folder, without python-docx/matplotlib, and
     while the audit finds errors (as 生成公开表 is): figures that do not reconcile would be
     restated in sentences, shares and percentages that look final."""
+    result = check_grids(book.grids, catalog, book.name)     # a book that is not standard is told so first
     if workbook is None or not workbook.is_absolute() or not workbook.parent.is_dir():
         return Outcome("工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成情况说明。", "critical")
     missing = missing_narrate_packages()
@@ -239,7 +240,6 @@ def narrate_open_book(book: OpenBook, catalog: Catalog, workbook: Path | None) -
                        "请在命令行运行：pip install \"juesuan[narrate]\"\n"
                        "没有网络时，用最新的“决算助手离线安装包”重新运行其中的 安装.bat（统信、麒麟为 安装.sh）。",
                        "critical")
-    result = check_grids(book.grids, catalog, book.name)
     notes, _marks = book.previous_registry()
     gate = publication_gate(result.findings, notes)
     if gate.closed:
