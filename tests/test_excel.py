@@ -469,6 +469,20 @@ def test_narrate_counts_the_placeholders_left_for_the_clerk(tmp_path):
     assert "\n有 1 处【待填写】（Word 中黄色突出显示），请补充后再公开。" in message and mode == "info"
 
 
+def test_narrate_tells_an_older_workbook_which_sheets_it_lacks(tmp_path):
+    pytest.importorskip("docx")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "旧版.xlsx"
+    workbook = openpyxl.load_workbook(SAMPLES / "liaocheng_bjb_2024.xlsx")
+    del workbook["上年数"], workbook["其他公开事项"]
+    workbook.save(source)
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))
+    assert xl.narrate(book) == tmp_path / "旧版-情况说明.docx"
+    ((message, _mode),) = _alerts(book)
+    assert "\n工作簿没有“上年数”“其他公开事项”表（旧版模板）：可用 juesuan template 生成新模板" in message
+    assert re.search(r"\n有 \d+ 处【待填写】", message)
+
+
 def test_narrate_refuses_an_unsaved_book_a_book_with_errors_and_a_python_without_the_narrate_extra(tmp_path, monkeypatch):
     book = replay.remote_book(replay.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))   # fullname: no folder
     assert xl.narrate(book) is None

@@ -161,10 +161,10 @@ def _saved_path(book) -> Path | None:
 
 def _book_path(book, action: str = "生成公开表") -> Path:
     """Where the open workbook lives; the output goes next to it."""
-    full = str(book.fullname)
-    if not full or "://" in full or not os.path.isabs(full):
+    path = _saved_path(book)
+    if path is None:
         raise UnusableWorkbook(f"工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再{action}")
-    return Path(full)
+    return path
 
 
 # --- 汇总 (add-in ribbon) ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ operations as a file (``ops.check_grids``, ``fill_and_recheck``, ``publication_g
 comes back as findings, a message for the clerk and an edit list (``views.edits``) that the
 client applies: the xlwings adapter in Excel (``excel/``) and the WPS add-in through the local
 service (``service/``). Either way the book ends as ``check --write`` / ``fill`` leave a file.
+生成情况说明 (``narrate_open_book``) changes nothing in the book: it writes a Word document beside it.
 """
 from __future__ import annotations
 
