@@ -33,6 +33,14 @@ Failed:
     ShowSetupHelp Err.Description
 End Sub
 
+Public Sub JuesuanNarrate()
+    On Error GoTo Failed
+    RunPython "import juesuan.excel as xl; xl.narrate()"
+    Exit Sub
+Failed:
+    ShowSetupHelp Err.Description
+End Sub
+
 Public Sub JuesuanClearMarks()
     On Error GoTo Failed
     RunPython "import juesuan.excel as xl; xl.clear_marks()"

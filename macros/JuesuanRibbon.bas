@@ -16,6 +16,10 @@ Public Sub RibbonPublish(control As IRibbonControl)
     JuesuanPublish
 End Sub
 
+Public Sub RibbonNarrate(control As IRibbonControl)
+    JuesuanNarrate
+End Sub
+
 Public Sub RibbonClearMarks(control As IRibbonControl)
     JuesuanClearMarks
 End Sub

@@ -11,7 +11,7 @@ def _folder(python_version: str) -> str:
     return "Python" + python_version.replace(".", "")          # 3.11 -> Python311, the installer's folder name
 
 
-def install_bat(python_version: str, juesuan_version: str) -> str:
+def install_bat(python_version: str, juesuan_version: str, requirement: str) -> str:
     folder = _folder(python_version)
     return rf"""@echo off
 chcp 936 >nul
@@ -50,7 +50,7 @@ rem 先解除“来自网络”的锁定，否则 Excel 会阻止加载项中的
 powershell -NoProfile -Command "Get-ChildItem -LiteralPath '%~dp0.' -Recurse | Unblock-File" >nul 2>nul
 echo 正在安装 juesuan 及其依赖（只用本文件夹中的文件）……
 "%PYEXE%" -m pip uninstall -y -q juesuan >nul 2>nul
-"%PYEXE%" -m pip install --no-index --find-links "%~dp0wheels" --disable-pip-version-check "juesuan[excel]"
+"%PYEXE%" -m pip install --no-index --find-links "%~dp0wheels" --disable-pip-version-check "{requirement}"
 if errorlevel 1 goto pipfailed
 "%PYEXE%" -m juesuan.cli --version
 if errorlevel 1 goto pipfailed
@@ -210,7 +210,7 @@ WPS 表格（“决算助手”WPS 加载项）
   （其他加载项的登记保持不变）；又生成了决算服务的访问令牌 %APPDATA%\\juesuan\\service-token。
   电脑上还没有装 WPS 时也照样安装，装好 WPS 后即可使用。
   1. 重新打开 WPS 表格：功能区出现“决算助手”选项卡，按钮与 Excel 中相同（审核、填充计算、
-     生成公开表、清除标记）。点按钮时会自动在本机启动决算服务（只在本机 127.0.0.1 上工作，不连网）。
+     生成公开表、生成情况说明、清除标记）。点按钮时会自动在本机启动决算服务（只在本机 127.0.0.1 上工作，不连网）。
   2. 没有出现选项卡：确认 WPS 是 2019 或更新的版本，并请信息化部门确认本机的 WPS 没有禁用加载项；
      可以手工重装：  py -{python_version} -m juesuan.service.wps_install
      提示找不到访问令牌时运行：  py -{python_version} -m juesuan.cli serve --init-token
@@ -223,6 +223,7 @@ LibreOffice 和命令行
     py -{python_version} -m juesuan.cli check 单位.xlsx --write          审核并把结果写入“审核结果”表
     py -{python_version} -m juesuan.cli fill 单位.xlsx -o 已填充.xlsx     填充计算
     py -{python_version} -m juesuan.cli publish 单位.xlsx -o 公开表.xlsx  生成公开表
+    py -{python_version} -m juesuan.cli narrate 单位.xlsx -o 情况说明.docx  生成情况说明
     py -{python_version} -m juesuan.cli batch 收件文件夹 --report 汇总.xlsx  批量审核
 
 第五步：卸载

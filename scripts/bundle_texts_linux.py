@@ -12,27 +12,27 @@ from __future__ import annotations
 
 VENV = "$HOME/.local/share/juesuan/venv"
 JSADDONS = "~/.local/share/Kingsoft/wps/jsaddons"
-MIN_PYTHON = (3, 10)                   # pyproject.toml requires-python
 
 
-def _find_python() -> str:
-    major, minor = MIN_PYTHON
-    newer = " ".join(f"python{major}.{m}" for m in range(14, minor - 1, -1))
+def _find_python(python_version: str) -> str:
+    """The Python the bundle's wheels were downloaded for: some of them (python-calamine, numpy,
+    matplotlib, lxml, pillow) are built for one CPython version only."""
+    major, minor = (int(part) for part in python_version.split(".")[:2])
     return f"""PY="${{PYTHON:-}}"
 if [ -z "$PY" ]; then
-  for candidate in {newer} python3; do
-    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < {MIN_PYTHON})' 2>/dev/null; then
+  for candidate in python{major}.{minor} python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))' 2>/dev/null; then
       PY=$(command -v "$candidate")
       break
     fi
   done
 fi
-[ -n "$PY" ] || fail "没有找到 Python {major}.{minor} 或更新的版本。请先安装（见“安装说明.txt”第一步），或用 PYTHON=Python程序的路径 sh 安装.sh 指定。"
-"$PY" -c 'import sys; sys.exit(sys.version_info < {MIN_PYTHON})' 2>/dev/null || fail "$PY 的版本低于 {major}.{minor}，请换用 Python {major}.{minor} 或更新的版本。"
+[ -n "$PY" ] || fail "没有找到 Python {major}.{minor}（本安装包中的程序包只适用于这个版本）。请先安装（见“安装说明.txt”第一步），或用 PYTHON=Python程序的路径 sh 安装.sh 指定。"
+"$PY" -c 'import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))' 2>/dev/null || fail "$PY 不是 Python {major}.{minor}：本安装包中的程序包只适用于 Python {major}.{minor}，请换用这个版本，或使用为其他版本生成的安装包。"
 """
 
 
-def install_sh(juesuan_version: str) -> str:
+def install_sh(juesuan_version: str, python_version: str, requirement: str) -> str:
     return f"""#!/bin/sh
 # 决算助手（juesuan {juesuan_version}）离线安装：统信 UOS、麒麟等 Linux 电脑。不连网，不需要 root。
 # 用法：在本文件夹中打开终端，运行  sh 安装.sh
@@ -50,7 +50,7 @@ say "决算助手（juesuan {juesuan_version}）离线安装"
 say "========================================"
 
 # 1. 找到 Python
-{_find_python()}say "使用的 Python：$PY（$("$PY" -c 'import platform; print(platform.python_version())')）"
+{_find_python(python_version)}say "使用的 Python：$PY（$("$PY" -c 'import platform; print(platform.python_version())')）"
 
 # 2. 建立本用户的虚拟环境，只从本文件夹的 wheels 安装（不连网）
 if [ -x "$VENV/bin/juesuan" ]; then
@@ -63,7 +63,7 @@ PIP_WHEEL=$(ls "$HERE"/wheels/pip-*.whl 2>/dev/null | head -n 1)
 [ -n "$PIP_WHEEL" ] || fail "wheels 文件夹中缺少 pip 的安装文件，请重新复制完整的安装包。"
 say "正在安装 juesuan 及其依赖（只用本文件夹中的文件）……"
 "$VENV/bin/python" "$PIP_WHEEL/pip" install --no-index --find-links "$HERE/wheels" \\
-    --disable-pip-version-check --no-warn-script-location --quiet pip juesuan \\
+    --disable-pip-version-check --no-warn-script-location --quiet pip "{requirement}" \\
   || fail "安装 juesuan 失败（原因见上方英文信息）。请确认 Python 版本，并按“安装说明.txt”检查。"
 VERSION=$("$VENV/bin/juesuan" --version) || fail "juesuan 装好后无法运行（原因见上方）。"
 say "已安装：$VERSION（位置：$VENV）"
@@ -117,14 +117,13 @@ say "已卸载决算助手（juesuan 和 WPS 加载项）。您的工作簿不�
 """
 
 
-def install_notes_linux(juesuan_version: str, platform: str, wheels: list[str]) -> str:
-    major, minor = MIN_PYTHON
+def install_notes_linux(juesuan_version: str, platform: str, wheels: list[str], python_version: str) -> str:
     listing = "\n".join(f"    {name}" for name in wheels)
     return f"""决算助手（juesuan {juesuan_version}）离线安装说明（Linux：统信 UOS、麒麟等）
 ==========================================================
 
 本文件夹可以复制（U 盘、内网共享）到不能上网的电脑上安装，安装过程不需要连网，也不需要管理员（root）权限。
-适用：平台 {platform}，Python {major}.{minor} 或更新的版本。
+适用：平台 {platform}，Python {python_version}（wheels 中有的程序包只适用于这个版本）。
 
 文件夹内容
 ----------
@@ -136,7 +135,7 @@ def install_notes_linux(juesuan_version: str, platform: str, wheels: list[str]) 
 第一步：确认 Python 版本
 ------------------------
   打开终端，运行  python3 --version
-  需要 Python {major}.{minor} 或更新的版本。较早的系统（如统信 UOS 20、麒麟 V10 自带的 Python 3.7、3.8）
+  需要 Python {python_version}（其他版本请使用为那个版本生成的安装包）。较早的系统（如统信 UOS 20、麒麟 V10 自带的 Python 3.7、3.8）
   版本不够：请向本单位信息化部门或系统厂商的软件源索取 Python 3.11 等新版本，
   装好后用  PYTHON=新Python程序的路径 sh 安装.sh  运行第二步。
 
@@ -144,7 +143,7 @@ def install_notes_linux(juesuan_version: str, platform: str, wheels: list[str]) 
 -------------------
   在本文件夹中打开终端，运行：  sh 安装.sh
   它会：
-  1. 在 ~/.local/share/juesuan/venv 建立本用户的 Python 虚拟环境，只从本文件夹安装 juesuan（不连网）；
+  1. 在 ~/.local/share/juesuan/venv 建立本用户的 Python 虚拟环境，只从本文件夹安装 juesuan 及生成情况说明所需的程序包（不连网）；
   2. 生成决算服务的访问令牌（~/.config/juesuan/service-token，只有本用户能读）；
   3. 把 WPS 加载项“决算助手”装进 {JSADDONS}/juesuan_{juesuan_version}/，
      并在同一文件夹的 publish.xml 中登记（其他加载项的登记保持不变）；
@@ -164,6 +163,7 @@ def install_notes_linux(juesuan_version: str, platform: str, wheels: list[str]) 
     juesuan check 单位.xlsx --write          审核并把结果写入“审核结果”表
     juesuan fill 单位.xlsx -o 已填充.xlsx     填充计算
     juesuan publish 单位.xlsx -o 公开表.xlsx  生成公开表
+    juesuan narrate 单位.xlsx -o 情况说明.docx  生成情况说明
     juesuan batch 收件文件夹 --report 汇总.xlsx  批量审核
 
 第四步：卸载

@@ -15,8 +15,13 @@ writes the folder (and a .zip of it beside it) with
 For Linux (统信 UOS, 麒麟 with WPS: --platform manylinux_2_28_x86_64 or manylinux_2_28_aarch64)
 the bundle holds 安装.sh / 卸载.sh instead (UTF-8, LF): a venv of the user's own, filled from
 wheels/ by the pip wheel the bundle carries, the WPS add-in and the token; standard.xlsx only
-(no Excel there), and juesuan without the excel extra. Every dependency of juesuan is pure
-Python, so a Linux bundle serves any CPython from 3.10 on.
+(no Excel there), and juesuan without the excel extra. Some dependencies are built for one
+CPython version (python-calamine; numpy, matplotlib, lxml, pillow of the narrate extra), so a
+bundle serves the Python version it was made for, on Linux as on Windows.
+
+Both install the narrate extra (python-docx, matplotlib: the 生成情况说明 button), which adds
+about 35 MB of wheels to a Windows bundle (about 10 → 45 MB) and 45 MB to a Linux one (about
+4 → 49 MB); numpy, matplotlib, pillow, fonttools and lxml are most of it.
 
 Without --platform the bundle is for this machine (what the tests install into a fresh venv):
 on Linux the .sh kind, with the excel extra as well.
@@ -37,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import email.parser
+import re
 import shutil
 import subprocess
 import sys
@@ -56,7 +62,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "xlsx_templates"
 SHIPPED = ("juesuan.xlam", "standard.xlsm", "standard.xlsx")
 LINUX_SHIPPED = ("standard.xlsx",)          # no Excel on UOS / Kylin: the WPS add-in is in the wheel
-EXTRAS = ("excel",)
+EXTRAS = ("excel", "narrate")          # xlwings for the Excel buttons; python-docx, matplotlib for 生成情况说明
+LINUX_EXTRAS = ("narrate",)
 WHEELS = "wheels"
 MAX_ROUNDS = 8                 # marker-only dependencies found per round; real chains are 2–3 deep
 
@@ -79,8 +86,13 @@ def for_linux(platform: str | None) -> bool:
 
 def extras_for(platform: str | None) -> tuple[str, ...]:
     """xlwings (the excel extra) is no use on a Linux PC, which has no Excel: left out of a Linux
-    bundle; kept in this machine's, which the tests install "juesuan[excel]" from."""
-    return () if platform and for_linux(platform) else EXTRAS
+    bundle; kept in this machine's, which the tests install "juesuan[excel,narrate]" from."""
+    return LINUX_EXTRAS if platform and for_linux(platform) else EXTRAS
+
+
+def requirement(extras: tuple[str, ...]) -> str:
+    """What the install script asks pip for: juesuan with the extras the bundle carries."""
+    return f"juesuan[{','.join(extras)}]" if extras else "juesuan"
 
 
 class BundleError(Exception):
@@ -101,21 +113,23 @@ def target_environment(platform: str | None, python_version: str | None) -> dict
     return env
 
 
-def compatible_platforms(platform: str) -> list[str]:
-    """`platform` and the older manylinux tags a system that runs it also runs: pip takes a
-    --platform tag literally, and many wheels (python-calamine's among them) are built for
-    manylinux_2_17 (manylinux2014), which a glibc 2.28 system runs as well."""
-    if not platform.startswith("manylinux_2_"):
+def pip_platforms(platform: str) -> list[str]:
+    """The wheel platform tags a target takes. A PC with glibc 2.28 runs every manylinux wheel built
+    for an older glibc too, but `pip download --platform manylinux_2_28_x` matches that tag only
+    (pip 23), and most binary wheels (python-calamine, matplotlib, pillow…) are manylinux_2_17."""
+    glibc = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", platform)
+    if glibc is None:
         return [platform]
-    _, _, glibc_minor, arch = platform.split("_", 3)
-    tags = [f"manylinux_2_{minor}_{arch}" for minor in range(int(glibc_minor), 16, -1)]
-    return tags + [f"manylinux2014_{arch}"]
+    newest, arch = int(glibc.group(1)), glibc.group(2)
+    return ([f"manylinux_2_{minor}_{arch}" for minor in range(newest, 4, -1)]
+            + [f"{legacy}_{arch}" for legacy in ("manylinux2014", "manylinux2010", "manylinux1")])
 
 
 def pip_download_options(platform: str | None, python_version: str | None) -> list[str]:
     options = ["--only-binary=:all:"]
     if platform is not None:
-        options += [arg for tag in compatible_platforms(platform) for arg in ("--platform", tag)]
+        for tag in pip_platforms(platform):
+            options += ["--platform", tag]
         options += ["--implementation", "cp"]
     if python_version is not None:
         options += ["--python-version", python_version]
@@ -234,12 +248,12 @@ def build_bundle(output: Path, platform: str | None = None, python_version: str 
         juesuan_version = str(parse_wheel_filename(own.name)[1])
         listing = sorted(w.name for w in wheels.glob("*.whl"))
         if linux:
-            _write_sh(staging / "安装.sh", install_sh(juesuan_version))
+            _write_sh(staging / "安装.sh", install_sh(juesuan_version, version, requirement(LINUX_EXTRAS)))
             _write_sh(staging / "卸载.sh", uninstall_sh())
-            (staging / "安装说明.txt").write_text(install_notes_linux(juesuan_version, platform or "本机平台", listing),
-                                               encoding="utf-8")
+            (staging / "安装说明.txt").write_text(
+                install_notes_linux(juesuan_version, platform or "本机平台", listing, version), encoding="utf-8")
         else:
-            _write_bat(staging / "安装.bat", install_bat(version, juesuan_version))
+            _write_bat(staging / "安装.bat", install_bat(version, juesuan_version, requirement(EXTRAS)))
             _write_bat(staging / "卸载.bat", uninstall_bat(version))
             notes = install_notes(version, juesuan_version, platform or "本机平台", listing)
             (staging / "安装说明.txt").write_bytes(b"\xef\xbb\xbf" + _crlf(notes).encode("utf-8"))

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import datetime
@@ -42,7 +43,7 @@ MACROS = ROOT / "macros"
 ADDIN = ROOT / "xlsx_templates" / "juesuan.xlam"
 XLSM = ROOT / "xlsx_templates" / "standard.xlsm"
 WHEN = datetime(2024, 1, 1, 9, 0, 0)
-BUTTON_LABELS = {"审核", "填充计算", "生成公开表", "清除标记"}
+BUTTON_LABELS = {"审核", "填充计算", "生成公开表", "生成情况说明", "清除标记"}
 RIBBON_ONLY = {"汇总": "merge"}          # the add-in's ribbon; a unit's workbook has no 汇总 button
 BROKEN = SAMPLES / "broken"
 
@@ -93,7 +94,7 @@ def test_every_runpython_string_imports_and_calls_an_existing_function():
 def test_runpython_lines_are_one_literal_each_never_built_from_the_workbook_name():
     text = (MACROS / "Juesuan.bas").read_text()
     lines = [line.strip() for line in text.splitlines() if "RunPython" in line and not line.strip().startswith("'")]
-    assert len(lines) == 4 + len(RIBBON_ONLY)
+    assert len(lines) == 5 + len(RIBBON_ONLY)
     for line in lines:
         assert re.fullmatch(r'RunPython "[^"&]*"', line), line      # no & concatenation, no ThisWorkbook.Name
     for sub, params in vba_subs(text).items():
@@ -147,7 +148,7 @@ def test_buttons_and_ribbon_run_their_python_in_a_vba_interpreter():
         app.run(macro)
     from_buttons = app.evaluate("Calls")
     assert from_buttons.split("|")[:-1] == [f"import juesuan.excel as xl; xl.{name}()"
-                                            for name in ("validate", "fill", "publish", "clear_marks")]
+                                            for name in ("validate", "fill", "publish", "narrate", "clear_marks")]
     app2 = _interpreter({"Juesuan": modules["Juesuan"], "JuesuanRibbon": modules["JuesuanRibbon"],
                          "Probe": _ribbon_probe(tree)})
     app2.run("Probe")
@@ -216,7 +217,7 @@ def test_workbook_buttons_sit_on_the_info_sheet_and_call_existing_macros():
     vml = parts["xl/" + target].decode()
     captions = re.findall(r'<font [^>]*>([^<]+)</font>', vml)
     macros = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
-    assert set(captions) == BUTTON_LABELS and len(macros) == 4
+    assert set(captions) == BUTTON_LABELS and len(macros) == 5
     subs = vba_subs(builder.modules_of(XLSM)["Juesuan"])
     for macro in macros:
         assert subs.get(macro) == "", macro
@@ -427,6 +428,81 @@ def test_publish_refuses_a_book_with_errors_and_an_unsaved_book(tmp_path):
     xl.publish(book)                                     # no output given, and the book has no folder
     (alert,) = book.json()["actions"]
     assert "请先“另存为”" in alert["args"][0]
+
+
+def _alerts(book) -> list[tuple[str, str]]:
+    return [(a["args"][0], a["args"][3]) for a in book.json()["actions"] if a["func"] == "alert"]
+
+
+def test_narrate_writes_the_docx_beside_the_saved_workbook_and_never_over_an_earlier_draft(tmp_path):
+    docx = pytest.importorskip("docx")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "单位.xlsx"
+    shutil.copy(SAMPLES / "liaocheng_bjb_2024.xlsx", source)
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))   # fullname: the saved file
+    written = xl.narrate(book)
+    assert written == tmp_path / "单位-情况说明.docx"
+    text = [p.text for p in docx.Document(str(written)).paragraphs]
+    assert text[0] == "2024年度单位决算情况说明" and "十三、预算绩效情况说明" in text
+    ((message, mode),) = _alerts(book)
+    assert message == f"情况说明已生成：\n{written}\n没有【待填写】的内容；公开前请通读核对。" and mode == "info"
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"]       # nothing written into the workbook
+    # a second press: the first draft (which the clerk may have completed in Word) stays as it was
+    first = written.read_bytes()
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))
+    assert xl.narrate(book) == tmp_path / "单位-情况说明(2).docx"
+    assert written.read_bytes() == first
+    assert "（已有的“单位-情况说明.docx”可能已补充过内容，未覆盖。）" in _alerts(book)[0][0]
+
+
+def test_narrate_counts_the_placeholders_left_for_the_clerk(tmp_path):
+    pytest.importorskip("docx")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "本年.xlsx"
+    shutil.copy(SAMPLES / "liaocheng_bjb_2024.xlsx", source)
+    workbook = openpyxl.load_workbook(source)
+    workbook["上年数"]["C4"] = None           # the reason for the change of 收、支总计 left blank
+    workbook.save(source)
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))
+    assert xl.narrate(book) == tmp_path / "本年-情况说明.docx"
+    ((message, mode),) = _alerts(book)
+    assert "\n有 1 处【待填写】（Word 中黄色突出显示），请补充后再公开。" in message and mode == "info"
+
+
+def test_narrate_tells_an_older_workbook_which_sheets_it_lacks(tmp_path):
+    pytest.importorskip("docx")
+    pytest.importorskip("matplotlib")
+    source = tmp_path / "旧版.xlsx"
+    workbook = openpyxl.load_workbook(SAMPLES / "liaocheng_bjb_2024.xlsx")
+    del workbook["上年数"], workbook["其他公开事项"]
+    workbook.save(source)
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))
+    assert xl.narrate(book) == tmp_path / "旧版-情况说明.docx"
+    ((message, _mode),) = _alerts(book)
+    assert "\n工作簿没有“上年数”“其他公开事项”表（旧版模板）：可用 juesuan template 生成新模板" in message
+    assert re.search(r"\n有 \d+ 处【待填写】", message)
+
+
+def test_narrate_refuses_an_unsaved_book_a_book_with_errors_and_a_python_without_the_narrate_extra(tmp_path, monkeypatch):
+    book = replay.remote_book(replay.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx"))   # fullname: no folder
+    assert xl.narrate(book) is None
+    ((message, mode),) = _alerts(book)
+    assert message == "工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成情况说明。"
+    assert mode == "critical"
+    source = tmp_path / "错.xlsx"
+    shutil.copy(BROKEN / "total_typed_wrong.xlsx", source)
+    book = replay.remote_book(replay.payload_from_file(source, book_name=str(source)))
+    assert xl.narrate(book) is None
+    ((message, mode),) = _alerts(book)
+    assert message.startswith("审核发现 3 条错误，不能生成情况说明") and mode == "critical"
+    assert message.endswith("请改正后再生成（点“审核”查看详情）。")
+    monkeypatch.setitem(sys.modules, "docx", None)          # as on a PC where python-docx is not installed
+    book = replay.remote_book(replay.payload_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx", book_name=str(source)))
+    assert xl.narrate(book) is None
+    ((message, mode),) = _alerts(book)
+    assert message.startswith("生成情况说明需要 python-docx，本机的 Python 还没有安装。") and mode == "critical"
+    assert 'pip install "juesuan[narrate]"' in message and "离线安装包" in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["错.xlsx"]
 
 
 def test_a_book_that_is_not_standard_gets_a_chinese_message_and_no_writes(tmp_path):

@@ -66,11 +66,11 @@ def test_a_fresh_venv_installs_from_the_native_bundle_with_no_index_and_runs(nat
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL")}
     installed = subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--no-index", "--find-links",
-                                str(native_bundle / "wheels"), "juesuan[excel]"], capture_output=True, text=True, env=clean)
+                                str(native_bundle / "wheels"), "juesuan[excel,narrate]"], capture_output=True, text=True, env=clean)
     assert installed.returncode == 0, installed.stderr
     version = subprocess.run([str(bin_dir / "juesuan"), "--version"], capture_output=True, text=True, env=clean)
     assert version.returncode == 0 and version.stdout.strip() == f"juesuan {VERSION}"
-    where = subprocess.run([str(bin_dir / "python"), "-c", "import juesuan, xlwings; print(juesuan.__file__)"],
+    where = subprocess.run([str(bin_dir / "python"), "-c", "import juesuan, xlwings, docx, matplotlib; print(juesuan.__file__)"],
                            capture_output=True, text=True, env=clean)
     assert Path(where.stdout.strip()).is_relative_to(env_dir)          # the venv's copy, not this checkout
     checked = subprocess.run([str(bin_dir / "juesuan"), "check", str(sample_path("jinan_lixia_2023"))],
@@ -92,10 +92,12 @@ def test_the_windows_bundle_holds_a_windows_or_pure_wheel_for_every_dependency_a
         assert {t.platform for t in tags} <= {"win_amd64", "any"}, path.name
         assert any(t.interpreter in ("py3", "cp311") for t in tags), path.name
         wheels[name] = (path, version)
-    # by hand: juesuan's three, xlwings (excel extra), openpyxl's et-xmlfile, xlwings' pywin32 on Windows
-    assert {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "xlwings", "pywin32"} <= set(wheels)
+    # by hand: juesuan's four, xlwings (excel extra), openpyxl's et-xmlfile, xlwings' pywin32 on Windows,
+    # the narrate extra's python-docx and matplotlib with their lxml, numpy and pillow
+    assert {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "python-calamine", "xlwings", "pywin32",
+            "python-docx", "lxml", "matplotlib", "numpy", "pillow"} <= set(wheels)
     assert "psutil" not in wheels and "appscript" not in wheels                   # xlwings needs them on macOS only
-    pending, seen = [("juesuan", "excel"), ("juesuan", "")], set()
+    pending, seen = [("juesuan", "excel"), ("juesuan", "narrate"), ("juesuan", "")], set()
     while pending:
         name, extra = pending.pop()
         if (name, extra) in seen:
@@ -121,7 +123,7 @@ def test_the_windows_bundle_ships_the_add_in_templates_and_an_install_script_cmd
         assert "chcp 936" in text[:first_chinese]                                # set before any Chinese is read
         assert not _dbcs_trail_bytes_cmd_treats_specially(data), name
     install = (windows_bundle / "安装.bat").read_bytes().decode("gbk")
-    assert '--no-index --find-links "%~dp0wheels"' in install and '"juesuan[excel]"' in install
+    assert '--no-index --find-links "%~dp0wheels"' in install and '"juesuan[excel,narrate]"' in install
     assert 'addin install -f "%~dp0juesuan.xlam"' in install and "config create --force" in install
     # the WPS add-in and the service token, with the Python juesuan went into (the .bat cannot run here)
     assert '"%PYEXE%" -m juesuan.cli serve --init-token' in install
@@ -203,7 +205,7 @@ def test_install_sh_installs_juesuan_the_wps_add_in_and_the_token_with_no_index_
     venv_dir = home / ".local" / "share" / "juesuan" / "venv"
     version = subprocess.run([str(venv_dir / "bin" / "juesuan"), "--version"], capture_output=True, text=True, env=env)
     assert version.stdout.strip() == f"juesuan {VERSION}"
-    where = subprocess.run([str(venv_dir / "bin" / "python"), "-c", "import juesuan; print(juesuan.__file__)"],
+    where = subprocess.run([str(venv_dir / "bin" / "python"), "-c", "import juesuan, docx, matplotlib; print(juesuan.__file__)"],
                            capture_output=True, text=True, env=env)
     assert Path(where.stdout.strip()).is_relative_to(venv_dir)         # the venv's copy, not this checkout
     assert os.readlink(home / ".local" / "bin" / "juesuan") == str(venv_dir / "bin" / "juesuan")
@@ -229,18 +231,23 @@ def test_install_sh_installs_juesuan_the_wps_add_in_and_the_token_with_no_index_
 
 
 def test_a_bundle_for_kylin_on_arm_holds_pure_or_aarch64_wheels_pip_and_the_sh_scripts(index, tmp_path):
+    # Python 3.10, our minimum: python-calamine 0.9 has no 3.10 wheels, the pin's range admits 0.8 there
     bundle = offline_bundle.build_bundle(tmp_path / "麒麟ARM", "manylinux_2_28_aarch64", "3.10", make_zip=False)
     names = {}
     for path in (bundle / "wheels").iterdir():
         name, _version, _build, tags = parse_wheel_filename(path.name)
         assert all(t.platform == "any" or t.platform.endswith("_aarch64") for t in tags), path.name
         names[name] = path
-    # by hand: juesuan's four (python-calamine the one compiled wheel, manylinux2014 aarch64), openpyxl's
-    # et-xmlfile, pip for the venv made --without-pip; no xlwings (no Excel)
-    assert set(names) == {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "python-calamine", "pip"}
+    # by hand: juesuan's four, openpyxl's et-xmlfile, pip for the venv made --without-pip; the narrate extra's
+    # python-docx (lxml, typing-extensions) and matplotlib (numpy, pillow, fonttools, contourpy, kiwisolver,
+    # cycler, packaging, pyparsing, python-dateutil); no xlwings (no Excel)
+    assert {"juesuan", "openpyxl", "et-xmlfile", "click", "defusedxml", "python-calamine", "pip",
+            "python-docx", "lxml", "typing-extensions", "matplotlib", "numpy", "pillow", "fonttools", "contourpy",
+            "kiwisolver", "cycler", "packaging", "pyparsing", "python-dateutil"} <= set(names)
+    assert "xlwings" not in names and "pywin32" not in names
     assert sorted(p.name for p in bundle.iterdir()) == ["standard.xlsx", "wheels", "卸载.sh", "安装.sh", "安装说明.txt"]
     assert os.access(bundle / "安装.sh", os.X_OK)
     notes = (bundle / "安装说明.txt").read_text(encoding="utf-8")
     for needed in ("sh 安装.sh", "sh 卸载.sh", "~/.local/share/Kingsoft/wps/jsaddons/juesuan_" + VERSION,
-                   "juesuan --version", "Python 3.10"):
+                   "juesuan --version", "Python 3.11", "juesuan narrate"):
         assert needed in notes, needed

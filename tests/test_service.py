@@ -136,7 +136,7 @@ def test_malformed_requests_get_chinese_messages_naming_the_place(service):
     status, _h, answer = call(service, "POST", "/api/check", other)
     assert status == 422 and "不是决算公开标准工作簿" in answer["error"]
     status, _h, answer = call(service, "POST", "/api/narrate", other)
-    assert status == 501 and "即将提供" in answer["error"]
+    assert status == 422 and "不是决算公开标准工作簿" in answer["error"]
     status, _h, answer = call(service, "POST", "/api/unknown", other)
     assert status == 404
 
@@ -227,6 +227,40 @@ def test_publish_is_refused_with_errors_and_without_a_folder(service, tmp_path):
     request = client.request_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx")        # an unsaved book: no path
     status, _h, answer = call(service, "POST", "/api/publish", request)
     assert status == 422 and "请先“另存为”" in answer["error"]
+
+
+def test_narrate_writes_next_to_the_book_what_juesuan_narrate_writes(service, tmp_path):
+    docx = pytest.importorskip("docx")
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    from juesuan.cli import main
+    source = tmp_path / "单位.xlsx"
+    shutil.copy(SAMPLES / "zibo_zhangdian_2024.xlsx", source)
+    cli_out = tmp_path / "cli.docx"
+    assert CliRunner().invoke(main, ["narrate", str(source), "-o", str(cli_out)]).exit_code == 0
+    answer = operate(service, "narrate", source, with_path=True)
+    assert answer["output"] == str(tmp_path / "单位-情况说明.docx") and answer["placeholders"] == 0
+    assert answer["message"] == f"情况说明已生成：\n{answer['output']}\n没有【待填写】的内容；公开前请通读核对。"
+    assert answer["mode"] == "info" and answer["edits"] == []
+    cli_doc, wps_doc = docx.Document(str(cli_out)), docx.Document(answer["output"])
+    assert [p.text for p in wps_doc.paragraphs] == [p.text for p in cli_doc.paragraphs]
+    assert wps_doc.paragraphs[0].text == "2024年度单位决算情况说明" and len(wps_doc.inline_shapes) == 6
+
+
+def test_narrate_is_refused_with_errors_and_without_a_folder(service, tmp_path):
+    broken = tmp_path / "total_typed_wrong.xlsx"
+    shutil.copy(SAMPLES / "broken" / "total_typed_wrong.xlsx", broken)
+    answer = operate(service, "narrate", broken, with_path=True)
+    assert answer["output"] is None and answer["mode"] == "critical"
+    assert answer["message"].startswith("审核发现 3 条错误，不能生成情况说明")
+    request = client.request_from_file(SAMPLES / "liaocheng_bjb_2024.xlsx")        # an unsaved book: no path
+    status, _h, answer = call(service, "POST", "/api/narrate", request)
+    assert status == 200 and answer["output"] is None and "请先“另存为”" in answer["message"]
+    request["book"]["path"] = str(tmp_path / "单位.docx")        # not a workbook's path: nothing written beside it
+    status, _h, answer = call(service, "POST", "/api/narrate", request)
+    assert status == 200 and answer["output"] is None and "请先“另存为”" in answer["message"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["total_typed_wrong.xlsx"]
 
 
 # --- the command ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
+import juesuan  # noqa: F401  (before openpyxl: it keeps openpyxl's XML on the standard library, as the service's)
 import openpyxl
 from openpyxl.styles import PatternFill
 from openpyxl.styles.cell_style import StyleArray

@@ -135,7 +135,27 @@ test("生成公开表 writes <name>-公开表.xlsx next to the workbook", async 
   }
 });
 
-test("Chinese messages: service not running, token missing or wrong, book not standard, 情况说明", async () => {
+test("生成情况说明 writes <name>-情况说明.docx next to the workbook and never over an earlier one", async () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "juesuan-wps-narrate-"));
+  try {
+    const app = fakeApplication(dumps["book:liaocheng_bjb_2024.xlsx"], path.join(folder, "单位.xlsx"));
+    const {made, alerts} = addin(app);
+    const answer = await made.narrate();
+    assert.ok(answer, JSON.stringify(alerts));
+    assert.equal(answer.output, path.join(folder, "单位-情况说明.docx"));
+    assert.equal(answer.placeholders, 0);
+    assert.equal(fs.readFileSync(answer.output).subarray(0, 2).toString("latin1"), "PK");   // a .docx is a zip
+    assert.deepEqual(alerts[0], {message: `情况说明已生成：\n${answer.output}\n没有【待填写】的内容；公开前请通读核对。`, mode: "info"});
+    assert.equal(app.calls.write, 0);                                  // nothing written into the workbook
+    const again = await made.narrate();
+    assert.equal(again.output, path.join(folder, "单位-情况说明(2).docx"));
+    assert.deepEqual(fs.readdirSync(folder).sort(), ["单位-情况说明(2).docx", "单位-情况说明.docx"]);
+  } finally {
+    fs.rmSync(folder, {recursive: true, force: true});
+  }
+});
+
+test("Chinese messages: service not running, token missing or wrong, book not standard, 情况说明 of an unsaved book", async () => {
   const {app} = book("liaocheng_bjb_2024.xlsx");
   let run = addin(app, {port: 9});                                     // nothing listens there
   await run.made.check();
@@ -147,8 +167,9 @@ test("Chinese messages: service not running, token missing or wrong, book not st
   await run.made.check();
   assert.equal(run.alerts[0].message, Juesuan.MESSAGES.badToken);
   run = addin(app);
-  await run.made.narrate();
-  assert.equal(run.alerts[0].message, Juesuan.MESSAGES.narrateSoon);
+  await run.made.narrate();                                           // the fake book was never saved: no folder
+  assert.deepEqual(run.alerts[0], {message: "工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成情况说明。",
+                                   mode: "critical"});
   const other = fakeApplication({name: "工资表.xlsx", sheets: [{name: "Sheet1", values: [["姓名"]]}]});
   run = addin(other);
   await run.made.fill();
@@ -178,23 +199,23 @@ test("the add-in starts the service on demand and waits for it", async () => {
   assert.equal(started, 1);
 });
 
-test("ribbon: tab 决算助手, five buttons, 生成情况说明 greyed until it exists; token path as the service's", () => {
+test("ribbon: tab 决算助手, five buttons, each with its label and image; token path as the service's", () => {
   const xml = fs.readFileSync(path.join(ADDIN, "ribbon.xml"), "utf8");
   assert.match(xml, /<tab id="juesuanTab" label="决算助手">/);
   const ids = [...xml.matchAll(/<button id="(\w+)"/g)].map((m) => m[1]);
   assert.deepEqual(ids, ["btnCheck", "btnFill", "btnPublish", "btnNarrate", "btnClear"]);
+  const labels = [...xml.matchAll(/<button id="\w+" label="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(labels, ["审核", "填充计算", "生成公开表", "生成情况说明", "清除标记"]);
+  assert.ok(!xml.includes("getEnabled") && !xml.includes("即将提供"));
   const context = {Juesuan, navigator: {userAgent: "Mozilla/5.0 (X11; Linux x86_64)"}, window: {},
                    wps: {Env: {GetHomePath: () => "/home/clerk", GetAppDataPath: () => "C:/Users/clerk/AppData/Roaming"}}};
   vm.createContext(context);
   vm.runInContext(fs.readFileSync(path.join(ADDIN, "js", "ribbon.js"), "utf8"), context);
-  assert.equal(context.GetEnabled({Id: "btnNarrate"}), false);
-  assert.equal(context.GetEnabled({Id: "btnCheck"}), true);
-  assert.equal(context.GetLabel({Id: "btnNarrate"}), "生成情况说明（即将提供）");
   assert.equal(context.juesuanTokenPath(), "/home/clerk/.config/juesuan/service-token");
   context.navigator.userAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64)";
   assert.equal(context.juesuanTokenPath(), "C:\\Users\\clerk\\AppData\\Roaming\\juesuan\\service-token");
   for (const id of ids) {
     assert.ok(fs.existsSync(path.join(ADDIN, context.GetImage({Id: id}))), id);
-    assert.ok(xml.includes(`id="${id}" label=`) || id === "btnNarrate");
+    assert.ok(xml.includes(`id="${id}" label=`), id);
   }
 });

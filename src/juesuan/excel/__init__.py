@@ -1,4 +1,4 @@
-"""The buttons inside Excel: 审核, 填充计算, 生成公开表, 清除标记 on the open workbook (xlwings),
+"""The buttons inside Excel: 审核, 填充计算, 生成公开表, 生成情况说明, 清除标记 on the open workbook (xlwings),
 and 汇总 (the add-in's ribbon only) over the workbooks of its folder.
 
 The VBA macros (``macros/Juesuan.bas``, built into ``xlsx_templates/juesuan.xlam`` and
@@ -31,12 +31,19 @@ from ..io.publication_xlsx import render_workbook
 from ..io.reader import read_report
 from ..io.workbook_file import save_new_workbook
 from ..ops.merge import MergeRefused, merge_books
-from ..ops.open_book import check_open_book, clear_open_book, fill_open_book, publish_open_book, summary
+from ..ops.open_book import (
+    check_open_book,
+    clear_open_book,
+    fill_open_book,
+    narrate_open_book,
+    publish_open_book,
+    summary,
+)
 from .live import apply_edits, read_book
 
 TITLE = "决算助手"
 LOG_NAME = "juesuan-excel.log"
-ENTRY_POINTS = ("validate", "fill", "publish", "clear_marks", "merge")
+ENTRY_POINTS = ("validate", "fill", "publish", "narrate", "clear_marks", "merge")
 
 
 def _xlwings():
@@ -128,12 +135,29 @@ def publish(book=None, output: str | os.PathLike | None = None, *, catalog=None)
     return _run("生成公开表", work, book)
 
 
+def narrate(book=None, *, catalog=None):
+    """生成情况说明: the 情况说明 drafted from the open workbook as it is now (no save needed), written
+    next to it as <name>-情况说明.docx (never over an earlier draft the clerk may have completed);
+    refused while the audit finds errors, as 生成公开表 is."""
+    def work(book):
+        outcome = narrate_open_book(read_book(book), _resolve_catalog(catalog), _saved_path(book))
+        _alert(book, outcome.message, outcome.mode)
+        return outcome.output
+    return _run("生成情况说明", work, book)
+
+
+def _saved_path(book) -> Path | None:
+    """The open workbook's file, None while it is not saved in a local folder."""
+    full = str(book.fullname)
+    return Path(full) if full and "://" not in full and os.path.isabs(full) else None
+
+
 def _book_path(book, action: str = "生成公开表") -> Path:
     """Where the open workbook lives; the output goes next to it."""
-    full = str(book.fullname)
-    if not full or "://" in full or not os.path.isabs(full):
+    path = _saved_path(book)
+    if path is None:
         raise UnusableWorkbook(f"工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再{action}")
-    return Path(full)
+    return path
 
 
 # --- 汇总 (add-in ribbon) ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
     xlsx_templates/juesuan.xlam   add-in: ribbon tab 决算助手 (macros/customUI.xml), modules
                                   Juesuan + JuesuanRibbon + xlwings (add-in variant) + Dictionary
     xlsx_templates/standard.xlsm  the standard workbook (io.template_xlsx.build_workbook) with the
-                                  buttons 审核/填充计算/生成公开表/清除标记 on 单位信息; modules
+                                  buttons 审核/填充计算/生成公开表/生成情况说明/清除标记 on 单位信息; modules
                                   Juesuan + xlwings (standalone variant) + Dictionary
 
 How: the VBA project is written by pyOpenVBA, which stores each module as source
@@ -40,8 +40,8 @@ FIXED_TIME = "2024-01-01T00:00:00Z"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 #: (caption, macro) of the buttons on 单位信息, top to bottom.
-BUTTONS = (("审核", "JuesuanValidate"), ("填充计算", "JuesuanFill"),
-           ("生成公开表", "JuesuanPublish"), ("清除标记", "JuesuanClearMarks"))
+BUTTONS = (("审核", "JuesuanValidate"), ("填充计算", "JuesuanFill"), ("生成公开表", "JuesuanPublish"),
+           ("生成情况说明", "JuesuanNarrate"), ("清除标记", "JuesuanClearMarks"))
 ADDIN_MODULES = ("Juesuan", "JuesuanRibbon")
 WORKBOOK_MODULES = ("Juesuan",)
 
@@ -191,7 +191,7 @@ def buttons_vml(anchors: list[tuple[int, int, int, int]], left_pt: float, tops_p
 
 
 def add_buttons(parts: dict[str, bytes], sheet_name: str) -> None:
-    """Four form-control buttons right of the 单位信息 table (column E), each running its macro."""
+    """A form-control button per BUTTONS right of the 单位信息 table (column E), each running its macro."""
     part = sheet_part(parts, sheet_name)
     sheet = _text(parts, part)
     if "<legacyDrawing" in sheet:
@@ -202,7 +202,7 @@ def add_buttons(parts: dict[str, bytes], sheet_name: str) -> None:
     height = lambda r: ws.row_dimensions[r].height or 15.0   # noqa: E731
     anchors, tops = [], []
     for index in range(len(BUTTONS)):
-        row = 2 + 3 * index                                     # 0-based: rows 3-4, 6-7, 9-10, 12-13
+        row = 2 + 3 * index                                     # 0-based: rows 3-4, 6-7, 9-10, 12-13, 15-16
         anchors.append((4, row, 6, row + 2))
         tops.append(sum(height(r) for r in range(1, row + 1)) + 3)
     folder, name = part.rsplit("/", 1)
@@ -251,7 +251,7 @@ def build_addin(target: Path) -> Path:
     parts["customUI/customUI.xml"] = ribbon_xml()
     rels, _rid = add_relationship(_text(parts, "_rels/.rels"), RIBBON_REL, "customUI/customUI.xml")
     parts["_rels/.rels"] = rels.encode("utf-8")
-    set_core_properties(parts, "决算助手", "部门决算公开九张表：审核、填充计算、生成公开表、清除标记（需安装 Python 和 juesuan）")
+    set_core_properties(parts, "决算助手", "部门决算公开九张表：审核、填充计算、生成公开表、生成情况说明、清除标记（需安装 Python 和 juesuan）")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_package(parts, target)
     return target
@@ -271,7 +271,7 @@ def build_workbook_xlsm(target: Path) -> Path:
             raise BuildError("unexpected workbook content type from openpyxl")
         parts["[Content_Types].xml"] = types.replace(XLSX_MAIN, XLSM_MAIN).encode("utf-8")
         add_buttons(parts, INFO_SHEET)
-        set_core_properties(parts, "部门决算公开标准工作簿", "单位信息表上的按钮：审核、填充计算、生成公开表、清除标记（需安装 Python 和 juesuan）")
+        set_core_properties(parts, "部门决算公开标准工作簿", "单位信息表上的按钮：审核、填充计算、生成公开表、生成情况说明、清除标记（需安装 Python 和 juesuan）")
         work = Path(folder) / WORKBOOK_NAME
         write_package(parts, work)
         with ExcelFile(work) as book:

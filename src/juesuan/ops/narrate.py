@@ -33,3 +33,19 @@ def narrate_book(book, target, fmt: str = "docx", charts: bool = True) -> Narrat
         return NarrateResult(write_markdown(narrative, target), narrative, absent_sheets=absent)
     path, problems = write_docx(narrative, target, charts)
     return NarrateResult(path, narrative, problems, absent)
+
+
+# --- what the Word document needs (the 生成情况说明 buttons ask before they draft) --------------
+NARRATE_PACKAGES = (("docx", "python-docx"), ("matplotlib", "matplotlib"))   # (import name, distribution)
+
+
+def missing_narrate_packages() -> list[str]:
+    """The distributions of the [narrate] extra that cannot be imported here (empty: all there)."""
+    import importlib
+    missing = []
+    for module, distribution in NARRATE_PACKAGES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(distribution)
+    return missing

@@ -6,17 +6,19 @@ operations as a file (``ops.check_grids``, ``fill_and_recheck``, ``publication_g
 comes back as findings, a message for the clerk and an edit list (``views.edits``) that the
 client applies: the xlwings adapter in Excel (``excel/``) and the WPS add-in through the local
 service (``service/``). Either way the book ends as ``check --write`` / ``fill`` leave a file.
+生成情况说明 (``narrate_open_book``) changes nothing in the book: it writes a Word document beside it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
 from ..domain.layout import layout_of, parse_a1
 from ..domain.model import Ref
-from ..domain.schema import CODE, DATA_SHEETS, REVIEW_SHEET, TABLES
+from ..domain.schema import CODE, DATA_SHEETS, FACT_SHEETS, REVIEW_SHEET, TABLES
 from ..io.fill_colours import fill_hex, fill_text
 from ..rules.findings import ERROR, INFO, WARNING, Finding
 from ..rules.parse import SheetGrids, parse_grids
@@ -25,6 +27,7 @@ from ..views.fill_record import parse_overwrites, still_left, with_carried
 from ..views.publication import Publication, build_publication
 from ..views.review import Review, build_review, parse_fill_record, parse_registry, review_grid
 from . import CheckResult, Gate, check_grids, fill_and_recheck, finding_lines, publication_gate
+from .narrate import missing_narrate_packages
 
 Key = tuple[str, str]
 FillReader = Callable[[list[Key]], Mapping[Key, "str | None"]]   # '#RRGGBB' or None (no fill) per cell
@@ -89,6 +92,8 @@ class Outcome:
     publication: Publication | None = None   # after 生成公开表, when the gate is open
     gate: Gate | None = None
     restored: int = 0                        # after 清除标记
+    output: Path | None = None               # the file written (生成情况说明)
+    placeholders: int = 0                    # 【待填写】 left in it for the clerk
 
     @property
     def findings(self) -> list[Finding]:
@@ -204,6 +209,66 @@ def publish_open_book(book: OpenBook, catalog: Catalog) -> Outcome:
     if gate.unexplained:
         extra += f"\n另有 {len(gate.unexplained)} 条警告尚未在“审核结果”的“备注”栏说明原因，公开前请核实。"
     return Outcome(extra, result=result, gate=gate, publication=publication)
+
+
+NARRATIVE_SUFFIX = "-情况说明"      # <workbook>-情况说明.docx, beside the workbook
+
+
+def narrative_target(workbook: Path) -> tuple[Path, Path | None]:
+    """(where the 情况说明 goes, the earlier one kept when it exists). The clerk completes the
+    【待填写】 of a drafted 情况说明 in Word, so a second press never overwrites the first
+    draft: it writes <name>-情况说明(2).docx, (3), … instead."""
+    first = workbook.with_name(f"{workbook.stem}{NARRATIVE_SUFFIX}.docx")
+    target, number = first, 1
+    while target.exists():
+        number += 1
+        target = workbook.with_name(f"{workbook.stem}{NARRATIVE_SUFFIX}({number}).docx")
+    return target, (first if target != first else None)
+
+
+def narrate_open_book(book: OpenBook, catalog: Catalog, workbook: Path | None) -> Outcome:
+    """生成情况说明: draft the 情况说明 of the book as it is now and write it as a Word document
+    beside the workbook (`workbook`: its saved path; None while it has none), as ``juesuan narrate``
+    writes it. Refused while the workbook has no folder, without python-docx/matplotlib, and
+    while the audit finds errors (as 生成公开表 is): figures that do not reconcile would be
+    restated in sentences, shares and percentages that look final."""
+    result = check_grids(book.grids, catalog, book.name)     # a book that is not standard is told so first
+    if workbook is None or not workbook.is_absolute() or not workbook.parent.is_dir():
+        return Outcome("工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成情况说明。", "critical")
+    missing = missing_narrate_packages()
+    if missing:
+        return Outcome(f"生成情况说明需要 {'、'.join(missing)}，本机的 Python 还没有安装。\n"
+                       "请在命令行运行：pip install \"juesuan[narrate]\"\n"
+                       "没有网络时，用最新的“决算助手离线安装包”重新运行其中的 安装.bat（统信、麒麟为 安装.sh）。",
+                       "critical")
+    notes, _marks = book.previous_registry()
+    gate = publication_gate(result.findings, notes)
+    if gate.closed:
+        lines = "\n".join(line.strip() for line in finding_lines(gate.errors, limit=8))
+        return Outcome(f"审核发现 {len(gate.errors)} 条错误，不能生成情况说明（说明中的金额、占比和增减都从表中计算，"
+                       f"表有错误时它们也是错的）：\n{lines}\n请改正后再生成（点“审核”查看详情）。",
+                       "critical", result=result, gate=gate)
+    from ..io.narrative_files import write_docx      # the drafting, loaded only for this button
+    from ..views.narrative import draft
+    narrative = draft(result.report)
+    target, kept = narrative_target(workbook)
+    written, problems = write_docx(narrative, target)
+    count = len(narrative.placeholders)
+    lines = [f"情况说明已生成：\n{written}"]
+    if kept:
+        lines.append(f"（已有的“{kept.name}”可能已补充过内容，未覆盖。）")
+    lines.append(f"有 {count} 处【待填写】（Word 中黄色突出显示），请补充后再公开。" if count
+                 else "没有【待填写】的内容；公开前请通读核对。")
+    absent = [name for name in FACT_SHEETS if not result.report.facts[name].present]
+    if absent:
+        lines.append(f"工作簿没有“{'”“'.join(absent)}”表（旧版模板）：可用 juesuan template 生成新模板，"
+                     "把两张表复制到本工作簿（表名不变）后填写。")
+    elif narrative.missing:
+        lines.append(f"工作簿缺少：{'、'.join(narrative.missing)}（填在“上年数”“其他公开事项”表中）。")
+    lines += [f"注意：{problem}" for problem in problems]
+    if gate.unexplained:
+        lines.append(f"另有 {len(gate.unexplained)} 条警告尚未在“审核结果”的“备注”栏说明原因，公开前请核实。")
+    return Outcome("\n".join(lines), result=result, gate=gate, output=written, placeholders=count)
 
 
 # --- inserted rows -----------------------------------------------------------------------

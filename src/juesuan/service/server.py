@@ -3,8 +3,8 @@
 Every request carries the per-install token (header X-Juesuan-Token) or gets 401; a browser
 request from any origin but the add-in's gets 403 (and no CORS headers); a Host other than
 127.0.0.1/localhost gets 403 (DNS rebinding); a body over the cap gets 413 before it is read.
-Nothing is read from a path in a request; the only file written is the publication asked for,
-next to the workbook the add-in names. Messages are Chinese, for the clerk.
+Nothing is read from a path in a request; the only files written are the publication or the
+情况说明 asked for, next to the workbook the add-in names. Messages are Chinese, for the clerk.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from ..domain.catalog import Catalog
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..io.publication_xlsx import render_workbook
 from ..io.workbook_file import save_new_workbook
-from ..ops.open_book import check_open_book, clear_open_book, fill_open_book, publish_open_book
+from ..ops.open_book import check_open_book, clear_open_book, fill_open_book, narrate_open_book, publish_open_book
 from .config import ADDIN_ORIGIN, TOKEN_HEADER
 from .protocol import BadRequest, NeedFills, book_path, open_book, response
 
@@ -159,8 +159,6 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse(refused)
 
     def _operate(self, operation: str, request) -> dict:
-        if operation == "narrate":
-            raise Refused(HTTPStatus.NOT_IMPLEMENTED, "生成情况说明即将提供")
         try:
             book = open_book(request)
             catalog = self.settings.catalog
@@ -170,6 +168,10 @@ class Handler(BaseHTTPRequestHandler):
                 return response(operation, fill_open_book(book, catalog))
             if operation == "clear":
                 return response(operation, clear_open_book(book))
+            if operation == "narrate":
+                outcome = narrate_open_book(book, catalog, _workbook_path(request))
+                return response(operation, outcome, output=str(outcome.output) if outcome.output else None,
+                                placeholders=outcome.placeholders)
             return self._publish(book, request)
         except NeedFills as need:
             return {"ok": False, "need_fills": need.keys}
@@ -192,16 +194,24 @@ class Handler(BaseHTTPRequestHandler):
         outcome = publish_open_book(book, self.settings.catalog)
         if outcome.publication is None:
             return response("publish", outcome, output=None)
-        source = book_path(request)
-        path = Path(source) if source else None
-        if path is None or not path.is_absolute() or path.suffix.lower() not in BOOK_SUFFIXES \
-                or not path.parent.is_dir():
+        path = _workbook_path(request)
+        if path is None:
             raise Refused(HTTPStatus.UNPROCESSABLE_ENTITY,
                           "工作簿还没有保存到本机文件夹（或在网盘上）：请先“另存为”到本机文件夹，再生成公开表")
         target = path.with_name(f"{path.stem}-公开表.xlsx")
         written = save_new_workbook(render_workbook(outcome.publication), target)
         outcome.message = f"公开表已生成：\n{written}{outcome.message}"
         return response("publish", outcome, output=str(written))
+
+
+def _workbook_path(request) -> Path | None:
+    """The workbook's file as the add-in names it, when it is one in a local folder: outputs go
+    beside it under names of ours (None: unsaved, or not a workbook's path; nothing is read there)."""
+    source = book_path(request)
+    path = Path(source) if source else None
+    if path is None or not path.is_absolute() or path.suffix.lower() not in BOOK_SUFFIXES or not path.parent.is_dir():
+        return None
+    return path
 
 
 def _log(exc: BaseException) -> Path | None:

@@ -29,8 +29,7 @@
     notRunning: "决算服务没有运行，按钮无法工作。\n请在命令行运行：juesuan serve\n（安装说明见 docs/wps.md），然后再点按钮。",
     noToken: "找不到决算服务的访问令牌文件。\n请在命令行运行：juesuan serve --init-token\n然后再点按钮。",
     badToken: "决算服务拒绝了访问令牌：加载项读取的令牌与正在运行的服务不一致。\n" +
-              "请停止服务（juesuan serve --stop）后重新运行 juesuan serve，再点按钮。",
-    narrateSoon: "生成情况说明即将提供。"
+              "请停止服务（juesuan serve --stop）后重新运行 juesuan serve，再点按钮。"
   };
 
   function columnLetter(col) {
@@ -207,7 +206,6 @@
       var book = app.ActiveWorkbook;
       try {
         if (!book) throw new Stop(MESSAGES.noBook);
-        if (operation === "narrate") throw new Stop(MESSAGES.narrateSoon);
         var request = readBook(book);
         if (!request.sheets.some(function (s) { return s.name !== "审核结果" && isStandard(s.name); })) {
           throw new Stop(MESSAGES.notStandard);

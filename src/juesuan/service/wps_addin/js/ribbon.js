@@ -4,7 +4,6 @@
  */
 /* global wps, Juesuan */
 var JUESUAN_BUTTONS = {btnCheck: "check", btnFill: "fill", btnPublish: "publish", btnNarrate: "narrate", btnClear: "clear"};
-var NARRATE_READY = false;        // 生成情况说明: greyed until the service offers it
 // The Python that runs `juesuan serve`; install.py --python writes it into the installed copy.
 var JUESUAN_PYTHON = null;
 
@@ -74,15 +73,6 @@ function OnAction(control) {
   var operation = JUESUAN_BUTTONS[control.Id];
   if (operation) juesuan()[operation]();
   return true;
-}
-
-function GetEnabled(control) {
-  return control.Id !== "btnNarrate" || NARRATE_READY;
-}
-
-function GetLabel(control) {
-  if (control.Id === "btnNarrate" && !NARRATE_READY) return "生成情况说明（即将提供）";
-  return {btnCheck: "审核", btnFill: "填充计算", btnPublish: "生成公开表", btnNarrate: "生成情况说明", btnClear: "清除标记"}[control.Id];
 }
 
 function GetImage(control) {
