@@ -5,13 +5,13 @@ import re
 from decimal import Decimal
 
 from ..domain.schema import VEHICLE_KINDS
-from ..views.narrative_words import num, ratio
+from .narrative_checker import _in, budget_outcome
+from .narrative_numbers import num, ratio
 from . import registry_narrative_check as N
 from .narrative_text import NUMBER as N_, SECTIONS, to_decimal
 
 
 def later_sections(c) -> None:
-    from .narrative_check import _in
     for section, check in (("七", fund_budget), ("八", state_capital), ("九", sangong), ("十", running_cost),
                            ("十一", purchase), ("十二", assets), ("十三", performance)):
         for p in _in(c, section):
@@ -51,7 +51,6 @@ DONE = re.compile(r"完成全年预算数?的" + N_ + r"(%)?|(全年无预算)")
 
 
 def sangong(c, p) -> None:
-    from .narrative_check import budget_outcome
     text = p.text
     for label, item in SANGONG_ITEMS:
         m = re.search(re.escape(label) + PLAN.pattern, text.replace("“三公”经费支出全年", "“三公”经费支出全年"))
