@@ -72,9 +72,9 @@ def sangong(c, p) -> None:
     for pattern, name, what, amount in (
             (r"团组" + N_ + "个", "其他:出国团组数", "因公出国（境）团组数", False),
             (r"团组\d+个[，,]累计" + N_ + "人次", "其他:出国人次", "因公出国（境）人次", False),
-            (r"公务用车购置费支出?" + N_ + r"(万?元)", "三公决算:公务用车购置费", "公务用车购置费", True),
+            (r"公务用车购置费(?:支出)?" + N_ + r"(万?元)", "三公决算:公务用车购置费", "公务用车购置费", True),
             (r"购置公务用车" + N_ + "辆", "其他:购置车辆数", "购置公务用车数", False),
-            (r"(?<!及)运行维护费支出?" + N_ + r"(万?元)", "三公决算:公务用车运行维护费", "公务用车运行维护费", True),
+            (r"(?<!及)运行维护费(?:支出)?" + N_ + r"(万?元)", "三公决算:公务用车运行维护费", "公务用车运行维护费", True),
             (r"保有量为?" + N_ + "辆", "其他:公务用车保有量", "公务用车保有量", False),
             (r"国内接待费" + N_ + r"(万?元)", "其他:国内接待费", "国内接待费", True),
             (r"国内接待费[^；]*?接待" + N_ + "批次", "其他:国内接待批次", "国内接待批次", False),
@@ -165,6 +165,9 @@ def performance(c, p) -> None:
         c.amount(p, m, 2, "其他:自评资金", "绩效自评涉及预算资金", m.group(3))
         if m.group(5):
             c.count(p, m, 4, "其他:自评覆盖率", "绩效自评资金占项目支出总额的百分比")
+    key = re.search(r"重点绩效评价[^。]*?涉及预算资金" + N_ + r"万元", p.text)
+    if key is not None and m is None:
+        key_evaluation(c, p, key)
     for m in re.finditer(r"全年预算数?为" + N_ + r"万元[，,]执行数为" + N_ + r"万元[，,]完成预算的" + N_ + "(%)?", p.text):
         budget, spent = to_decimal(m.group(1)), to_decimal(m.group(2))
         if m.group(4):
@@ -180,6 +183,20 @@ def performance(c, p) -> None:
         names = [x.strip("“”\"") for x in listing[1]]
         if len(names) > 1 and n <= len(names) and names[n - 1] != name:
             c.add(N.PROJECT_NAME_DIFFERS, p, 0, n=n, text=name, first_cell=listing[0].cell, expected_text=names[n - 1])
+
+
+def key_evaluation(c, p, m) -> None:
+    """The 重点绩效评价 funds against the clerk's 重点评价 text in 其他公开事项 (S1:561)."""
+    text, stated = m.group(1), to_decimal(m.group(1))
+    fact = c.value("其他:重点评价")
+    if not fact:
+        c.add(N.FACT_MISSING, p, m.start(1), what="重点绩效评价涉及的预算资金", text=text,
+              missing="“其他公开事项”没有填写重点绩效评价情况", actual_value=stated)
+        return
+    amounts = [to_decimal(x) for x in re.findall(N_ + r"\s*万元", str(fact))]
+    if amounts and stated not in amounts:
+        c.add(N.AMOUNT_DIFFERS, p, m.start(1), what="重点绩效评价涉及的预算资金", text=text, want=num(amounts[0]),
+              source=c.source("其他:重点评价"), expected_value=amounts[0], actual_value=stated)
 
 
 # --- wording --------------------------------------------------------------------------------
