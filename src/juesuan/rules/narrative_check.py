@@ -24,9 +24,10 @@ from .narrative_numbers import num, ratio, shares
 from .narrative_text import Paragraph, paragraphs, to_decimal
 
 
-def check_narrative(report: Report, lines: list[str]) -> list[Finding]:
-    """Every disagreement between the 情况说明 `lines` and the workbook `report`, as findings."""
-    checker = Checker(report, paragraphs(lines))
+def check_narrative(report: Report, lines: list[str], wheres: list[str] | None = None) -> list[Finding]:
+    """Every disagreement between the 情况说明 `lines` and the workbook `report`, as findings;
+    `wheres`: each line's position in an imported document, cited in the messages."""
+    checker = Checker(report, paragraphs(lines, wheres))
     for section in (overall, income_spending, general_budget, basic_spending):
         section(checker)
     later_sections(checker)

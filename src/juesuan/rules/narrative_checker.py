@@ -48,8 +48,11 @@ class Checker:
     def add(self, rule, p: Paragraph, pos: int, shape: str = "", **fields) -> None:
         fields.setdefault("sentence", sentence_at(p.text, pos))
         expected, actual = fields.pop("expected_value", None), fields.pop("actual_value", None)
-        self.findings.append(rule.finding(N.NARRATIVE_TABLE, p.cell, shape, expected=expected, actual=actual,
-                                          value=fields.get("text"), **fields))
+        finding = rule.finding(N.NARRATIVE_TABLE, p.cell, shape, expected=expected, actual=actual,
+                               value=fields.get("text"), **fields)
+        if p.where:                       # an imported document: where the paragraph was printed
+            finding.message += f"（原文{p.where}）"
+        self.findings.append(finding)
 
     def missing(self, name: str) -> str:
         return "没有“上年数”" if name.startswith("上年:") else "没有“其他公开事项”的这项数据" \

@@ -36,6 +36,7 @@ class Paragraph:
     text: str            # whitespace and markup removed
     section: str         # "一" … "十三", "" before the first heading
     sub: str             # "一", "二", … of the current (一)/(二) subheading, "" when none
+    where: str = ""      # the position of its first line in an imported document: "第412行"
 
     @property
     def cell(self) -> str:
@@ -64,10 +65,12 @@ def section_of(text: str) -> str | None:
     return numeral if len(text) <= 40 else None
 
 
-def paragraphs(lines: list[str]) -> list[Paragraph]:
-    """The non-empty paragraphs of the text, broken lines joined, each with its section."""
+def paragraphs(lines: list[str], wheres: list[str] | None = None) -> list[Paragraph]:
+    """The non-empty paragraphs of the text, broken lines joined, each with its section;
+    `wheres`: the position of each line in the document it was imported from."""
     joined: list[str] = []
-    for raw in lines:
+    starts: list[str] = []
+    for index, raw in enumerate(lines):
         text = squeeze(raw)
         if not text:
             continue
@@ -77,6 +80,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             joined[-1] += text
         else:
             joined.append(text)
+            starts.append(wheres[index] if wheres else "")
     out, section, sub = [], "", ""
     for number, text in enumerate(joined, start=1):
         found = section_of(text)
@@ -86,7 +90,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             match = SUBHEADING.match(text)
             if match:
                 sub = match.group(1)
-        out.append(Paragraph(number, text, section, sub))
+        out.append(Paragraph(number, text, section, sub, starts[number - 1]))
     return out
 
 
