@@ -211,8 +211,8 @@ def wording(c) -> None:
     for p in c.paras:
         for m in PLACEHOLDER.finditer(p.text):
             c.add(N.PLACEHOLDER_LEFT, p, m.start(), text=m.group(0))
-        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1", p.text):
-            if not _natural_repeat(m.group(1)):
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1|([的了是在和为与及])\2", p.text):
+            if not _natural_repeat(m.group(1) or m.group(2)):
                 c.add(N.REPEATED_WORD, p, m.start(), text=m.group(0))
         for m in PERCENT_WORDS.finditer(p.text):
             c.add(N.PERCENT_SIGN_MISSING, p, m.start(1), text=m.group(0), actual_value=to_decimal(m.group(1)))
@@ -238,4 +238,5 @@ NATURAL_REPEATS = {"人人", "年年", "天天", "常常", "渐渐", "切切实�
 
 
 def _natural_repeat(word: str) -> bool:
-    return word * 2 in NATURAL_REPEATS or len(set(word)) == 1
+    """"人人", "年年" are words; "的的", "年度年度" are slips."""
+    return word * 2 in NATURAL_REPEATS or (len(word) > 1 and len(set(word)) == 1)

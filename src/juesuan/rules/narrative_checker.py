@@ -145,10 +145,11 @@ class Checker:
                          expected_value=Decimal(this_wb) - last, actual_value=signed)
         implied = this - signed
         self.implied_last.setdefault(last_name, Stated(implied, delta_text, p))
-        if rate_text is not None:
+        if rate_text is not None:       # the rate of the change as written, over 上年数 (or what the text implies)
+            base = Decimal(last) if last is not None else implied
             rate_match = _Shifted(moved, start)
-            self.percent(p, rate_match, "rate", N.RATE_DIFFERS, ratio(delta, implied) if implied > 0 else None,
-                         what, word=grow, delta=num(delta), last=num(implied))
+            self.percent(p, rate_match, "rate", N.RATE_DIFFERS, ratio(delta, base) if base > 0 else None,
+                         what, word=grow, delta=num(delta), last=num(base))
 
 
 class _Shifted:
