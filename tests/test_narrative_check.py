@@ -129,6 +129,26 @@ def test_changing_any_restated_figure_by_1_11_is_reported(name, reports):
     assert missed == []
 
 
+COUNTED = re.compile(r"(?<![\d.,])(\d+)(\s*)(个|人次|辆|批次|台)")
+
+
+@pytest.mark.parametrize("name", list(SEEDS))
+def test_changing_any_count_by_one_is_reported(name, reports):
+    """团组, 人次, 辆, 批次, 台（套）, 项目个数 (其他公开事项), each plus 1: a new finding."""
+    lines, report = seed_narrative(name), reports[name]
+    before = {(f.rule, f.cell, f.message) for f in check_narrative(report, lines)}
+    missed, tried = [], 0
+    for index, line in enumerate(lines):
+        for m in COUNTED.finditer(line):
+            tried += 1
+            changed = str(int(m.group(1)) + 1)
+            mutated = lines[:index] + [line[:m.start(1)] + changed + line[m.end(1):]] + lines[index + 1:]
+            if not [f for f in check_narrative(report, mutated) if (f.rule, f.cell, f.message) not in before]:
+                missed.append(f"{SEEDS[name][0]}:{SEEDS[name][1] + index} {m.group(0)} -> {changed}")
+    assert tried > 20                  # 九 (团组, 人次, 辆, 批次), 十二 (eight vehicle counts, 台套), 十三 (项目)
+    assert missed == []
+
+
 @pytest.mark.parametrize("name", list(SEEDS))
 def test_the_drafted_narrative_agrees_with_the_checker_on_every_figure(name, reports):
     """One mapping, one arithmetic: what `narrate` drafts passes every figure check (N01–N09). What

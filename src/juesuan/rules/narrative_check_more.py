@@ -165,9 +165,18 @@ def performance(c, p) -> None:
         c.amount(p, m, 2, "其他:自评资金", "绩效自评涉及预算资金", m.group(3))
         if m.group(5):
             c.count(p, m, 4, "其他:自评覆盖率", "绩效自评资金占项目支出总额的百分比")
+    for pattern in (r"自评的" + N_ + "个项目", r"等" + N_ + "个项目的绩效自评表"):
+        for counted in re.finditer(pattern, p.text):
+            c.count(p, counted, 1, "其他:自评项目数", "绩效自评项目数")
+    graded = re.search(N_ + r"个项目自评等级为", p.text)
+    if graded is not None:
+        in_text(c, p, graded, "其他:自评结果", "自评等级的项目数", "个项目")
+    key = re.search(r"等" + N_ + r"个项目开展了重点绩效评价", p.text)
+    if key is not None:
+        in_text(c, p, key, "其他:重点评价", "重点绩效评价项目数", "个项目")
     key = re.search(r"重点绩效评价[^。]*?涉及预算资金" + N_ + r"万元", p.text)
     if key is not None and m is None:
-        key_evaluation(c, p, key)
+        in_text(c, p, key, "其他:重点评价", "重点绩效评价涉及的预算资金", "万元")
     for m in re.finditer(r"全年预算数?为" + N_ + r"万元[，,]执行数为" + N_ + r"万元[，,]完成预算的" + N_ + "(%)?", p.text):
         budget, spent = to_decimal(m.group(1)), to_decimal(m.group(2))
         if m.group(4):
@@ -185,18 +194,20 @@ def performance(c, p) -> None:
             c.add(N.PROJECT_NAME_DIFFERS, p, 0, n=n, text=name, first_cell=listing[0].cell, expected_text=names[n - 1])
 
 
-def key_evaluation(c, p, m) -> None:
-    """The 重点绩效评价 funds against the clerk's 重点评价 text in 其他公开事项 (S1:561)."""
+def in_text(c, p, m, name: str, what: str, unit: str) -> None:
+    """A number the clerk's text fact of 其他公开事项 (重点评价, 自评结果) states too: the numbers before
+    `unit` in that text must include the one written here (S1:561)."""
     text, stated = m.group(1), to_decimal(m.group(1))
-    fact = c.value("其他:重点评价")
+    fact = c.value(name)
     if not fact:
-        c.add(N.FACT_MISSING, p, m.start(1), what="重点绩效评价涉及的预算资金", text=text,
-              missing="“其他公开事项”没有填写重点绩效评价情况", actual_value=stated)
+        c.add(N.FACT_MISSING, p, m.start(1), what=what, text=text, missing=f"“其他公开事项”没有填写{name[3:]}",
+              actual_value=stated)
         return
-    amounts = [to_decimal(x) for x in re.findall(N_ + r"\s*万元", str(fact))]
-    if amounts and stated not in amounts:
-        c.add(N.AMOUNT_DIFFERS, p, m.start(1), what="重点绩效评价涉及的预算资金", text=text, want=num(amounts[0]),
-              source=c.source("其他:重点评价"), expected_value=amounts[0], actual_value=stated)
+    numbers = [to_decimal(x) for x in re.findall(N_ + r"\s*" + unit, str(fact))]
+    if numbers and stated not in numbers:
+        rule = N.AMOUNT_DIFFERS if unit == "万元" else N.COUNT_DIFFERS
+        c.add(rule, p, m.start(1), what=what, text=text, want=num(numbers[0]), source=c.source(name),
+              expected_value=numbers[0], actual_value=stated)
 
 
 # --- wording --------------------------------------------------------------------------------
