@@ -55,7 +55,7 @@ def income_spending(c: Checker) -> None:
             head = re.search(total_word + N_ + r"(万?元)", p.text)
             if head is not None and "其中" in p.text:
                 base = c.amount(p, head, 1, total_name, total_word, head.group(2))
-                share_group(c, p, [(kind, f"{prefix}:{kind}") for kind in kinds], base, head.end())
+                share_group(c, p, [(kind, f"{prefix}:{kind}") for kind in kinds], base, head.end(), total_name)
                 continue
             item = re.match(r"\d+、(" + "|".join(kinds) + ")" + N_ + r"(万?元)", p.text)
             if item is not None:
@@ -65,27 +65,22 @@ def income_spending(c: Checker) -> None:
 
 
 def share_group(c: Checker, p: Paragraph, labels: list[tuple[str, str]], base: Decimal, start: int,
-                pattern: str = "{label}") -> None:
-    """"A x 万元，占 p%；B …": each amount against its figure, each share against part ÷ base,
-    accepting the drafter's largest-remainder shares and a share forced so the stated ones add to 100."""
+                workbook_base: str) -> None:
+    """"A x 万元，占 p%；B …" after `start`: each amount against its figure (label, figure name), each share
+    against part ÷ base as stated. The drafter's largest-remainder share of the workbook figures is
+    right too; a share one hundredth off where the stated shares add up to 100 was forced (info)."""
     found = []
     for label, name in labels:
-        m = re.compile(re.escape(pattern.format(label=label)) + N_ + r"(万?元)(?:[，,]?占" + N_ + "(%)?)?")\
-            .search(p.text, start)
-        if m is None:
-            continue
-        part = c.amount(p, m, 1, name, label, m.group(2))
-        found.append((label, name, m, part))
+        m = re.compile(re.escape(label) + N_ + r"(万?元)(?:[，,]?占" + N_ + "(%)?)?").search(p.text, start)
+        if m is not None:
+            found.append((label, name, m, c.amount(p, m, 1, name, label, m.group(2))))
     workbook = [c.value(name) for _label, name in labels]
-    drafted = dict(zip([name for _l, name in labels],
-                       shares([v or Decimal(0) for v in workbook], c.value(labels[0][1].split(":")[0] + "合计")
-                              or base) or [])) if all(v is not None for v in workbook) else {}
-    stated_sum = sum((to_decimal(m.group(3)) for *_x, m, _p in found if m.group(3)), Decimal(0))
-    for label, name, m, part in found:
-        if m.group(3) is None:
-            continue
-        if m.group(4) is None:
-            continue                                     # the wording check reports a missing % sign
+    total = c.value(workbook_base)
+    drafted = dict(zip([name for _label, name in labels], shares(workbook, total) or [])) \
+        if total is not None and None not in workbook else {}
+    with_sign = [(label, name, m, part) for label, name, m, part in found if m.group(3) and m.group(4)]
+    stated_sum = sum((to_decimal(m.group(3)) for _l, _n, m, _p in with_sign), Decimal(0))
+    for label, name, m, part in with_sign:        # a share without its % sign: the wording check says so
         stated, computed = to_decimal(m.group(3)), ratio(part, base)
         if computed is None:
             if stated:
@@ -112,49 +107,28 @@ def general_budget(c: Checker) -> None:
         m = re.search(r"一般公共预算财政拨款支出" + N_ + r"(万?元)[，,]主要用于以下方面", p.text)
         if m is not None:
             spent = c.amount(p, m, 1, "一般公共预算支出", "一般公共预算财政拨款支出", m.group(2))
-            classes = [(key, f) for key, f in c.figures.items() if key.startswith("类:")]
-            class_shares(c, p, classes, spent, m.end())
+            class_shares(c, p, spent, m.end())
             continue
         budget_sentence(c, p)
 
 
-def class_shares(c: Checker, p: Paragraph, classes, spent: Decimal, start: int) -> None:
+def class_shares(c: Checker, p: Paragraph, spent: Decimal, start: int) -> None:
     """"一般公共服务（类）支出 467.38 万元，占 93.46%" (S0) or "一般公共服务支出（类）支出…" (S1)."""
     labels = []
-    for key, figure in classes:
+    for key, figure in c.figures.items():
+        if not key.startswith("类:"):
+            continue
         stem = figure.name.removesuffix("支出")
-        for label in (f"{stem}（类）支出", f"{stem}支出（类）支出", f"{stem}（类）", f"{stem}支出（类）"):
-            if label in p.text[start:]:
-                labels.append((label, key))
-                break
+        label = next((x for x in (f"{stem}（类）支出", f"{stem}支出（类）支出", f"{stem}（类）", f"{stem}支出（类）")
+                      if x in p.text[start:]), None)
+        if label is not None:
+            labels.append((label, key))
     if labels:
-        group_total = {"类": spent}
-        _shares_of(c, p, labels, spent, start, group_total)
-
-
-def _shares_of(c, p, labels, base, start, _total) -> None:
-    found = []
-    for label, name in labels:
-        m = re.compile(re.escape(label) + N_ + r"(万?元)(?:[，,]?占" + N_ + "(%)?)?").search(p.text, start)
-        if m is None:
-            continue
-        found.append((label, name, m, c.amount(p, m, 1, name, label, m.group(2))))
-    keys = [key for key in c.figures if key.startswith("类:")]
-    drafted = dict(zip(keys, shares([c.value(k) for k in keys], c.value("一般公共预算支出") or base) or []))
-    stated_sum = sum((to_decimal(m.group(3)) for *_x, m, _p in found if m.group(3) and m.group(4)), Decimal(0))
-    for label, name, m, part in found:
-        if not (m.group(3) and m.group(4)):
-            continue
-        stated, computed = to_decimal(m.group(3)), ratio(part, base)
-        if computed is None or stated == computed or stated == drafted.get(name):
-            continue
-        forced = abs(stated - computed) <= TOLERANCE and stated_sum == 100
-        c.add(N.SHARE_FORCED if forced else N.SHARE_DIFFERS, p, m.start(3), what=label, text=m.group(3),
-              part=num(part), base=num(base), want=num(computed), expected_value=computed, actual_value=stated)
+        share_group(c, p, labels, spent, start, "一般公共预算支出")
 
 
 BUDGET = re.compile(r"年初预算数?为" + N_ + r"(万?元)[，,]支出决算数?为" + N_ + r"(万?元)[，,]?"
-                    r"(?:完成年初预算数?的" + N_ + r"(%)?|(年初无预算))")
+                    r"(?:完成年初预算数?的" + N_.replace("(", "(?P<rate>", 1) + r"(?P<sign>%)?|(?P<none>年初无预算))")
 ITEM_PATH = re.compile(r"^\d+、(.+?)（类）(.+?)（款）(.+?)（项）")
 
 
@@ -174,7 +148,7 @@ def budget_sentence(c: Checker, p: Paragraph) -> None:
         return
     budget = c.amount(p, m, 1, budget_name, f"{what}年初预算", m.group(2))
     actual = c.amount(p, m, 3, actual_name, f"{what}支出决算", m.group(4))
-    budget_outcome(c, p, m, budget, actual, what, rate_group=5, none_group=7, word_from=m.end())
+    budget_outcome(c, p, m, budget, actual, what, word_from=m.end())
 
 
 def _name(text: str) -> str:

@@ -47,27 +47,19 @@ def state_capital(c, p) -> None:
 SANGONG_ITEMS = (("“三公”经费支出", "合计"), ("因公出国（境）费", "因公出国（境）费"),
                  ("公务用车购置及运行维护费", "公务用车购置及运行维护费"), ("公务接待费", "公务接待费"))
 PLAN = re.compile(r"全年预算数?为" + N_ + r"(万?元)[，,]支出决算数?为" + N_ + r"(万?元)")
-DONE = re.compile(r"完成全年预算数?的" + N_ + r"(%)?|(全年无预算)")
+DONE = re.compile(r"完成全年预算数?的" + N_.replace("(", "(?P<rate>", 1) + r"(?P<sign>%)?|(?P<none>全年无预算)")
 
 
 def sangong(c, p) -> None:
     text = p.text
     for label, item in SANGONG_ITEMS:
-        m = re.search(re.escape(label) + PLAN.pattern, text.replace("“三公”经费支出全年", "“三公”经费支出全年"))
+        m = re.search(re.escape(label) + PLAN.pattern, text)
         if m is None:
             continue
-        budget = c.amount(p, m, 1, f"三公预算:{item}", f"“三公”{item}预算数" if item != "合计" else "“三公”经费预算数",
-                          m.group(2))
-        spent = c.amount(p, m, 3, f"三公决算:{item}", f"{label}决算数", m.group(4))
-        done = DONE.search(text, m.end())
-        if done is not None:
-            class _M:
-                def group(self, g):
-                    return done.group(g - 4) if g >= 5 else None
-
-                def start(self, g=0):
-                    return done.start(g - 4) if g >= 5 else m.start()
-            budget_outcome(c, p, _M(), budget, spent, label, rate_group=5, none_group=7, word_from=m.end())
+        what = "“三公”经费" if item == "合计" else f"“三公”{item}"
+        budget = c.amount(p, m, 1, f"三公预算:{item}", f"{what}预算数", m.group(2))
+        spent = c.amount(p, m, 3, f"三公决算:{item}", f"{what}决算数", m.group(4))
+        budget_outcome(c, p, DONE.search(text, m.end()), budget, spent, what, word_from=m.end())
         break
     for pattern, name, what, amount in (
             (r"团组" + N_ + "个", "其他:出国团组数", "因公出国（境）团组数", False),

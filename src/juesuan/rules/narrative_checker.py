@@ -170,20 +170,20 @@ CHANGE = re.compile(r"与(?:\d{4}年度?|上年度?)相比[，,]?[^。；]{0,30}
                     + N_.replace("(", "(?P<rate>", 1) + r"%?)?")
 
 
-
 def _in(checker: Checker, *sections: str):
     return [p for p in checker.paras if p.section in sections]
 
 
-def budget_outcome(c: Checker, p: Paragraph, m, budget: Decimal, actual: Decimal, what: str,
-                   rate_group: int, none_group: int, word_from: int) -> None:
-    """完成…预算的 r% (or 无预算) and the 大于/小于/持平 that follows, against the stated amounts."""
-    if m.group(rate_group) is not None and m.group(rate_group + 1):
-        c.percent(p, m, rate_group, N.COMPLETION_DIFFERS, ratio(actual, budget), what,
+def budget_outcome(c: Checker, p: Paragraph, done: re.Match | None, budget: Decimal, actual: Decimal, what: str,
+                   word_from: int) -> None:
+    """完成…预算的 r% (group "rate", its % sign "sign") or 无预算 ("none") of `done`, and the 大于/小于/持平
+    after `word_from`, against the stated amounts."""
+    if done is not None and done.group("rate") is not None and done.group("sign"):
+        c.percent(p, done, "rate", N.COMPLETION_DIFFERS, ratio(actual, budget), what,
                   actual_amount=num(actual), budget=num(budget))
-    if m.group(none_group) is not None and budget:
-        c.add(N.COMPLETION_DIFFERS, p, m.start(none_group), "no_budget", what=what, budget=num(budget),
-              text=m.group(none_group), expected_value=budget)
+    if done is not None and done.group("none") is not None and budget:
+        c.add(N.COMPLETION_DIFFERS, p, done.start("none"), "no_budget", what=what, budget=num(budget),
+              text=done.group("none"), expected_value=budget)
     rest = p.text[word_from:]
     said = re.search(r"决算数?(大于|小于)(?:年初|全年)?预算数?|(?:决算数与(?:年初|全年)预算数|与(?:年初|\d{4}年)?预算)基本?持平",
                      rest)
