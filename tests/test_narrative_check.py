@@ -288,11 +288,18 @@ def test_cli_reads_a_docx(tmp_path):
     assert "收、支总计写作“501.07”万元，工作簿为 500.07 万元" in result.output
 
 
-@pytest.mark.parametrize("name, message", [("情况说明.pdf", "应为 .docx、.md 或 .txt"), ("无此文件.txt", "找不到情况说明文件")])
-def test_cli_refuses_an_unreadable_text_in_chinese(tmp_path, name, message):
+@pytest.mark.parametrize("name, content, message", [
+    ("情况说明.pdf", b"%PDF-1.4", "应为 .docx、.md 或 .txt"),
+    ("无此文件.txt", None, "找不到情况说明文件"),
+    ("空白.md", "\n  \n".encode(), "没有文字"),
+    ("坏的.docx", b"not a zip", "不是有效的 .docx 文件"),
+])
+def test_cli_refuses_an_unreadable_text_in_chinese(tmp_path, name, content, message):
+    if name.endswith(".docx"):
+        pytest.importorskip("docx")
     target = tmp_path / name
-    if target.suffix == ".pdf":
-        target.write_bytes(b"%PDF-1.4")
+    if content is not None:
+        target.write_bytes(content)
     result = CliRunner().invoke(main, ["check", str(sample_path("liaocheng_bjb_2024")), "--narrative", str(target)])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 

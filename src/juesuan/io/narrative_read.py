@@ -17,8 +17,13 @@ def read_narrative(path) -> list[str]:
         raise UnusableWorkbook(f"情况说明“{path.name}”应为 .docx、.md 或 .txt 文件（.doc 请先在 Word 中另存为 .docx）")
     if not path.is_file():
         raise UnusableWorkbook(f"找不到情况说明文件“{path}”")
-    if suffix == ".docx":
-        return _docx_paragraphs(path)
+    lines = _docx_paragraphs(path) if suffix == ".docx" else _text_lines(path)
+    if not any(line.strip() for line in lines):
+        raise UnusableWorkbook(f"情况说明“{path.name}”中没有文字，无法核对")
+    return lines
+
+
+def _text_lines(path: Path) -> list[str]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
