@@ -186,6 +186,14 @@ def test_wording_and_arithmetic_on_small_texts(reports, lines, expected):
     assert rules_of(reports["liaocheng_bjb_2024"], lines) == expected
 
 
+def test_a_hundredth_of_a_wanyuan_is_rounding_and_only_info(reports):
+    """The text may round from 元 (narrative.md §2.8): S0:379 with 500.08 and 96.86 for 500.07 and 96.85."""
+    lines = HEAD + ["2024年度收、支总计均为500.08万元。与2023年度相比，收、支总计各增加96.86万元，增长24.02%。"]
+    found = [(f.rule, f.severity, f.value) for f in check_narrative(reports["liaocheng_bjb_2024"], lines)
+             if f.rule not in ("N15", "N16")]
+    assert found == [("N01", "info", "500.08"), ("N04", "info", "96.86")]
+
+
 def test_shares_comparisons_zero_bases_and_entity_words(reports):
     report = reports["liaocheng_bjb_2024"]
     lines = [

@@ -47,6 +47,7 @@ class Checker:
 
     def add(self, rule, p: Paragraph, pos: int, shape: str = "", **fields) -> None:
         fields.setdefault("sentence", sentence_at(p.text, pos))
+        fields.setdefault("within", "")
         expected, actual = fields.pop("expected_value", None), fields.pop("actual_value", None)
         finding = rule.finding(N.NARRATIVE_TABLE, p.cell, shape, expected=expected, actual=actual,
                                value=fields.get("text"), **fields)
@@ -69,14 +70,15 @@ class Checker:
             self.add(N.FACT_MISSING, p, pos, what=what, text=text, missing=self.missing(name), actual_value=stated)
             self._twice(p, pos, name, what, Stated(in_wan, text, p))
             return in_wan
-        if unit == "元" and abs(in_wan - expected) <= TOLERANCE:
+        gap = abs(in_wan - Decimal(expected))
+        if unit == "元" and gap <= TOLERANCE:
             self.add(N.YUAN_FOR_WANYUAN, p, pos, what=what, text=text, want=num(expected),
                      expected_value=expected, actual_value=stated)
-        elif abs(in_wan - Decimal(expected)) > (TOLERANCE if unit == "万元" else Decimal(0)) or \
-                (unit == "元" and abs(in_wan - expected) > TOLERANCE):
-            rule = N.AMOUNT_DIFFERS if isinstance(expected, Decimal) else N.COUNT_DIFFERS
-            self.add(rule, p, pos, what=what, text=text + ("元" if unit == "元" else ""), want=num(expected),
-                     source=self.source(name), expected_value=Decimal(expected), actual_value=stated)
+        elif gap:
+            rounding = unit == "万元" and gap <= TOLERANCE
+            self.add(N.AMOUNT_DIFFERS, p, pos, what=what, text=text + ("元" if unit == "元" else ""), want=num(expected),
+                     source=self.source(name), within=N.WITHIN_ROUNDING if rounding else "", rounding=rounding,
+                     expected_value=Decimal(expected), actual_value=stated)
         self.stated.setdefault(name, Stated(in_wan, text, p))
         return in_wan
 
@@ -139,9 +141,11 @@ class Checker:
                      actual_value=signed)
         elif this_wb is not None:
             up, _grow, expected, _rate = change(this_wb, last)
-            if abs(signed - (Decimal(this_wb) - last)) > TOLERANCE:
+            gap = abs(signed - (Decimal(this_wb) - last))
+            if gap:
                 self.add(N.CHANGE_DIFFERS, p, pos, what=what, word=word, text=delta_text, this=num(this_wb),
-                         last=num(last), expected_word=up, want=num(expected),
+                         last=num(last), expected_word=up, want=num(expected), rounding=gap <= TOLERANCE,
+                         within=N.WITHIN_ROUNDING if gap <= TOLERANCE else "",
                          expected_value=Decimal(this_wb) - last, actual_value=signed)
         implied = this - signed
         self.implied_last.setdefault(last_name, Stated(implied, delta_text, p))

@@ -9,11 +9,12 @@ from .findings import ERROR, INFO, WARNING
 from .registry import _rule
 
 NARRATIVE_TABLE = "情况说明"
+WITHIN_ROUNDING = "，在尾差范围内"     # a gap of one hundredth of a 万元: the text may round from 元 (info)
 FAMILY = "情况说明"
 
 AMOUNT_DIFFERS = _rule(
     "N01", ERROR, "情况说明中的金额与工作簿不一致", FAMILY,
-    "{cell}：{what}写作“{text}”万元，工作簿为 {want} 万元（{source}）。原文：“{sentence}”")
+    "{cell}：{what}写作“{text}”万元，工作簿为 {want} 万元（{source}）{within}。原文：“{sentence}”")
 SHARE_DIFFERS = _rule(
     "N02", ERROR, "情况说明中的占比与其金额、基数不一致", FAMILY,
     "{cell}：{what}占比写作“{text}%”，按 {part} ÷ {base} 应为 {want}%。原文：“{sentence}”")
@@ -23,7 +24,7 @@ SHARE_FORCED = _rule(
     "系为凑足100%调整尾数，在尾差范围内。原文：“{sentence}”")
 CHANGE_DIFFERS = _rule(
     "N04", ERROR, "情况说明中与上年相比的增减额与工作簿不一致", FAMILY,
-    "{cell}：{what}与上年相比写作“{word}{text}万元”，按本年 {this} 与上年数 {last} 应为{expected_word}{want} 万元。"
+    "{cell}：{what}与上年相比写作“{word}{text}万元”，按本年 {this} 与上年数 {last} 应为{expected_word}{want} 万元{within}。"
     "原文：“{sentence}”")
 RATE_DIFFERS = _rule(
     "N05", ERROR, "增减百分比与所述增减额、上年数不一致", FAMILY,
