@@ -24,10 +24,10 @@ from juesuan.rules.registry import RULES
 from juesuan.views.narrative import draft
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import seedtext as st  # noqa: E402
-from conftest import sample_path  # noqa: E402
-from helpers import grids_of  # noqa: E402
-from test_narrative import SEEDS  # noqa: E402  (sample -> seed file, line of its 第三部分 title)
+import seedtext as st
+from conftest import sample_path
+from helpers import grids_of
+from test_narrative import SEEDS
 
 # (rule, severity, the number or words as written) for each inconsistency narrative.md §4 verified
 # inside the seed's 情况说明; the comments give the seed line and the arithmetic.
@@ -66,7 +66,7 @@ VERIFIED = {
 }
 EXPECTED_FIGURES = {
     ("jinan_lixia_2023", "N01"): Decimal("5173.80"),
-    ("jinan_lixia_2023", "N02"): Decimal("100"),
+    ("jinan_lixia_2023", "N02"): Decimal(100),
     ("zibo_zhangdian_2024", "N07"): Decimal("97.83"),
 }
 
@@ -204,8 +204,8 @@ def test_shares_comparisons_zero_bases_and_entity_words(reports):
         "6、其他收入0万元。与2023年度相比，增加0万元，增长5%。",
         "五、一般公共预算财政拨款支出决算情况说明", "（三）一般公共预算财政拨款支出决算具体情况",
         # S0:479 with 大于 turned into 小于: 10.33 > 9.86
-        "8、住房保障支出（类）住房改革支出（款）住房公积金（项）。年初预算为9.86万元，支出决算为10.33万元，"
-        "完成年初预算的104.77%。决算数小于年初预算数的主要原因是人员有调整。",
+        ("8、住房保障支出（类）住房改革支出（款）住房公积金（项）。年初预算为9.86万元，支出决算为10.33万元，"
+         "完成年初预算的104.77%。决算数小于年初预算数的主要原因是人员有调整。"),
         "七、政府性基金预算财政拨款收入支出决算情况说明",
         "本部门没有政府性基金财政拨款收支。",          # S0 is a 单位 (报表类型)
     ]
@@ -299,7 +299,7 @@ def test_cli_reads_a_docx(tmp_path):
 @pytest.mark.parametrize("name, content, message", [
     ("情况说明.pdf", b"%PDF-1.4", "应为 .docx、.md 或 .txt"),
     ("无此文件.txt", None, "找不到情况说明文件"),
-    ("空白.md", "\n  \n".encode(), "没有文字"),
+    ("空白.md", b"\n  \n", "没有文字"),
     ("坏的.docx", b"not a zip", "不是有效的 .docx 文件"),
 ])
 def test_cli_refuses_an_unreadable_text_in_chinese(tmp_path, name, content, message):

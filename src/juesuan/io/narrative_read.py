@@ -41,7 +41,7 @@ def _docx_paragraphs(path: Path) -> list[str]:
                                "或把情况说明另存为 .txt 后再审核") from None
     try:
         document = docx.Document(str(path))
-    except Exception as exc:          # python-docx raises several kinds for a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001  (python-docx raises several kinds for a damaged or foreign file)
         raise UnusableWorkbook(f"情况说明“{path.name}”不是有效的 .docx 文件（{type(exc).__name__}）") from None
     lines = [p.text for p in document.paragraphs]
     for table in document.tables:      # a clerk may put a sentence in a table cell: read those too

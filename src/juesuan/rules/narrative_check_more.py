@@ -5,10 +5,11 @@ import re
 from decimal import Decimal
 
 from ..domain.schema import VEHICLE_KINDS
+from . import registry_narrative_check as N
 from .narrative_checker import _in, budget_outcome
 from .narrative_numbers import num, ratio
-from . import registry_narrative_check as N
-from .narrative_text import NUMBER as N_, SECTIONS, to_decimal
+from .narrative_text import NUMBER as N_
+from .narrative_text import SECTIONS, to_decimal
 
 
 def later_sections(c) -> None:
@@ -178,7 +179,7 @@ def performance(c, p) -> None:
     if listed is not None:
         c.project_list = (p, listed.group(1).split("、"))
     header = re.match(r"(\d+)[.．、]?(.+?)项目绩效自评综述", p.text)
-    listing = getattr(c, "project_list", None)
+    listing = c.project_list
     if header is not None and listing is not None:
         n, name = int(header.group(1)), header.group(2).strip("“”\"")
         names = [x.strip("“”\"") for x in listing[1]]

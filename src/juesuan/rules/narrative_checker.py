@@ -33,6 +33,7 @@ class Checker:
     findings: list[Finding] = field(default_factory=list)
     stated: dict[str, Stated] = field(default_factory=dict)         # figure name -> first statement
     implied_last: dict[str, Stated] = field(default_factory=dict)    # 上年 figure -> this ∓ Δ as stated
+    project_list: tuple[Paragraph, list[str]] | None = None        # 十三: "以及A、B等N个项目的绩效自评表"
 
     def __post_init__(self):
         self.figures = narrative_facts(self.report)
