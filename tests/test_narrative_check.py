@@ -213,6 +213,16 @@ def test_shares_comparisons_zero_bases_and_entity_words(reports):
                                                ("N14", "占100")]
 
 
+def test_nothing_claims_and_items_the_tool_cannot_place(reports):
+    lines = ["十、机关运行经费支出说明", "本单位无财政拨款安排的机关运行经费支出。",   # S0:521 said by S1, which has 72.33
+             "五、一般公共预算财政拨款支出决算情况说明",
+             # a 项 of no name or amount in S1's 公开05: not checked, said as info
+             "1、教育支出（类）普通教育（款）小学教育（项）。年初预算为1万元，支出决算为2.22万元，完成年初预算的222%。"]
+    found = [(f.rule, f.severity, f.expected) for f in check_narrative(reports["zibo_zhangdian_2024"], lines)
+             if f.rule not in ("N15", "N16")]
+    assert found == [("N24", "info", None), ("N23", "error", Decimal("72.33"))]
+
+
 def test_missing_sections_and_sangong_details(reports):
     lines = ["九、财政拨款“三公”经费支出决算情况说明",
              "1、因公出国（境）费全年预算为0万元，支出决算为0万元，与2024年预算基本持平，全年无预算。"]
