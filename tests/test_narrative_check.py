@@ -181,6 +181,8 @@ def rules_of(report, lines) -> list[tuple[str, str]]:
     (HEAD + ["主要是是增加了项目支出。"], [("N13", "是是")]),
     # a number that restates nothing the tool knows is not an error
     (HEAD + ["全年接待来访群众1,234人次，办理来信56件。"], []),
+    # nor are these: points, times, areas, a web address, an idiom
+    (HEAD + ["满意度增长3个百分点，办公用房占地面积500平方米，详见http://www.example.gov.cn/xxgk/，问题不了了之。"], []),
 ])
 def test_wording_and_arithmetic_on_small_texts(reports, lines, expected):
     assert rules_of(reports["liaocheng_bjb_2024"], lines) == expected
@@ -248,6 +250,25 @@ def test_a_workbook_without_the_fact_sheets_says_what_it_lacks():
     assert "其他公开事项" in said["1,241.94"] and "其他公开事项" in said["8.95"]
     # what the nine tables hold is still checked, and agrees: no figure error
     assert not [f for f in findings if f.severity == "error" and f.rule != "N07"]
+
+
+def test_cli_on_an_older_workbook_checks_as_before_and_says_what_the_text_needs(tmp_path):
+    import openpyxl
+    book = openpyxl.load_workbook(sample_path("liaocheng_bjb_2024"))
+    del book["上年数"], book["其他公开事项"]
+    old = tmp_path / "旧版.xlsx"
+    book.save(old)
+    plain = CliRunner().invoke(main, ["check", str(old), "--format", "json"])
+    assert not [f for f in json.loads(plain.output)["findings"] if f["table"] == "情况说明"]
+    # S0:379 restated with its change: the amount is checked, the change needs 上年数
+    text = tmp_path / "情况说明.txt"
+    text.write_text("\n".join(HEAD + ["2024年度收、支总计均为500.07万元。与2023年度相比，收、支总计各增加96.85万元，"
+                                       "增长24.02%。"]), encoding="utf-8")
+    checked = CliRunner().invoke(main, ["check", str(old), "--narrative", str(text), "--format", "json"])
+    assert checked.exit_code == plain.exit_code
+    said = [f for f in json.loads(checked.output)["findings"] if f["table"] == "情况说明" and f["severity"] == "info"]
+    assert [(f["rule"], f["actual"]) for f in said] == [("N18", "96.85")]
+    assert "没有“上年数”" in said[0]["message"]
 
 
 def test_a_figure_the_workbook_lacks_stated_twice_differently():

@@ -204,9 +204,12 @@ def in_text(c, p, m, name: str, what: str, unit: str) -> None:
 
 
 # --- wording --------------------------------------------------------------------------------
-PLACEHOLDER = re.compile(r"[XＸ]{2,}|[×xＸ]{2,}|待填写|待补充|【[^】]*】|\[\s*\]")
+# XX / ×× / 【…】 left for a figure; not "xx" inside a web address ("/xxgk/")
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])[XxＸｘ×]{2,}(?![A-Za-z])|待填写|待补充|【[^】]*】|\[\s*\]")
 REPEATABLE = set("、，。；：")
-PERCENT_WORDS = re.compile(r"(?:占[^，。；]{0,12}?的?|完成[^，。；]{0,8}?预算数?的|增长|下降)" + N_ + r"(?![\d.,%])")
+# a share, a 完成率 or a rate whose % sign is missing; not "增长3个百分点", "1.04倍", "占地面积500平方米"
+PERCENT_WORDS = re.compile(r"(?:占(?:[^，。；\d]{0,12}的)?|完成[^，。；\d]{0,8}?预算数?的|增长|下降)" + N_
+                           + r"(?![\d.,%])(?!\s*(?:个|倍|分|万|元|人|辆|台|批|平方|亩|名|项|家|次))")
 
 
 def wording(c) -> None:
@@ -215,7 +218,7 @@ def wording(c) -> None:
     for p in c.paras:
         for m in PLACEHOLDER.finditer(p.text):
             c.add(N.PLACEHOLDER_LEFT, p, m.start(), text=m.group(0))
-        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1|([的了是在和为与及])\2", p.text):
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})\1|([的是在和为与及])\2", p.text):
             if not _natural_repeat(m.group(1) or m.group(2)):
                 c.add(N.REPEATED_WORD, p, m.start(), text=m.group(0))
         for m in PERCENT_WORDS.finditer(p.text):
