@@ -225,6 +225,17 @@ def test_nothing_claims_and_items_the_tool_cannot_place(reports):
     assert found == [("N24", "info", None), ("N23", "error", Decimal("72.33"))]
 
 
+def test_the_economic_items_listed_are_those_of_table_06(reports):
+    lines = ["六、一般公共预算财政拨款基本支出决算情况说明",
+             # S0:485 with 奖金 (0 in S0's 公开06) for 住房公积金, and no 等: 住房公积金 is left out
+             "人员经费119.67万元，主要包括：基本工资、津贴补贴、机关事业单位基本养老保险缴费、职业年金缴费、职工基本医疗保险缴费、奖金。",
+             # S1:517 ends with 等: a shorter list is fine
+             "公用经费20.73万元，主要包括：办公费、水费等。"]
+    found = [(f.rule, f.severity, f.value) for f in check_narrative(reports["liaocheng_bjb_2024"], lines)
+             if f.rule not in ("N15", "N16")]
+    assert found == [("N25", "warning", "奖金"), ("N26", "info", "住房公积金")]
+
+
 def test_missing_sections_and_sangong_details(reports):
     lines = ["九、财政拨款“三公”经费支出决算情况说明",
              "1、因公出国（境）费全年预算为0万元，支出决算为0万元，与2024年预算基本持平，全年无预算。"]
@@ -262,8 +273,8 @@ def test_cli_on_an_older_workbook_checks_as_before_and_says_what_the_text_needs(
     assert not [f for f in json.loads(plain.output)["findings"] if f["table"] == "情况说明"]
     # S0:379 restated with its change: the amount is checked, the change needs 上年数
     text = tmp_path / "情况说明.txt"
-    text.write_text("\n".join(HEAD + ["2024年度收、支总计均为500.07万元。与2023年度相比，收、支总计各增加96.85万元，"
-                                       "增长24.02%。"]), encoding="utf-8")
+    restated = "2024年度收、支总计均为500.07万元。与2023年度相比，收、支总计各增加96.85万元，增长24.02%。"
+    text.write_text("\n".join([*HEAD, restated]), encoding="utf-8")
     checked = CliRunner().invoke(main, ["check", str(old), "--narrative", str(text), "--format", "json"])
     assert checked.exit_code == plain.exit_code
     said = [f for f in json.loads(checked.output)["findings"] if f["table"] == "情况说明" and f["severity"] == "info"]
@@ -280,7 +291,7 @@ def test_a_figure_the_workbook_lacks_stated_twice_differently():
 def test_the_rules_are_listed():
     result = CliRunner().invoke(main, ["rules"])
     assert "N01" in result.output and "[情况说明]" in result.output
-    assert all(RULES[f"N{n:02d}"].family == "情况说明" for n in range(1, 25))
+    assert all(RULES[f"N{n:02d}"].family == "情况说明" for n in range(1, 27))
 
 
 # --- the command -------------------------------------------------------------------------

@@ -19,7 +19,12 @@ from . import registry_narrative_check as N
 from .findings import Finding
 from .narrative_check_more import later_sections, wording
 from .narrative_checker import N_, TOLERANCE, Checker, _in, budget_outcome
-from .narrative_facts import INCOME_KINDS, SPENDING_PARTS, names_of_rows
+from .narrative_facts import (
+    INCOME_KINDS,
+    SPENDING_PARTS,
+    listed_economic_names,
+    names_of_rows,
+)
 from .narrative_numbers import num, ratio, shares
 from .narrative_text import Paragraph, paragraphs, to_decimal
 
@@ -185,6 +190,25 @@ def basic_spending(c: Checker) -> None:
             m = re.search(pattern + N_ + r"(万?元)", p.text)
             if m is not None:
                 c.amount(p, m, 1, name, what, m.group(2))
+                if name in ("人员经费", "公用经费"):
+                    economic_list(c, p, name, m.end())
+
+
+def economic_list(c: Checker, p: Paragraph, group: str, start: int) -> None:
+    """"人员经费 119.67 万元，主要包括：基本工资、…" names the 款 of 公开06 with an amount, in table
+    order (narrative.md §1 六, exactly so in all three seeds); a list ending with 等 may leave some out."""
+    listed = re.compile(r"主要包括[：:](.+?)(等)?[。；]?$").search(p.text, start)
+    if listed is None:
+        return
+    present = listed_economic_names(c.report, group)
+    names = [name for name in re.split(r"[、，,]", listed.group(1)) if name]
+    for name in names:
+        if _name(name) not in {_name(x) for x in present}:
+            c.add(N.ECONOMIC_LIST, p, listed.start(1), group=group, text=name)
+    if listed.group(2) is None:
+        for name in present:
+            if _name(name) not in {_name(x) for x in names}:
+                c.add(N.ECONOMIC_UNLISTED, p, listed.start(1), group=group, text=name)
 
 
 def last_year_bases(c: Checker) -> None:

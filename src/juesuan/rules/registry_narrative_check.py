@@ -91,3 +91,9 @@ NOTHING_CLAIM_WRONG = _rule(
 ITEM_UNPLACED = _rule(
     "N24", INFO, "情况说明中的“项”无法与公开05对应", FAMILY,
     "{cell}：“{text}”在公开05中找不到对应的项，未核对。原文：“{sentence}”")
+ECONOMIC_LIST = _rule(
+    "N25", WARNING, "人员经费、公用经费列举的科目应为公开06中有金额的科目", FAMILY,
+    "{cell}：{group}列举了“{text}”，公开06中该科目没有金额。原文：“{sentence}”")
+ECONOMIC_UNLISTED = _rule(
+    "N26", INFO, "人员经费、公用经费的列举没有“等”字时应列全公开06中有金额的科目", FAMILY,
+    "{cell}：{group}的列举没有“等”字，但未列公开06中有金额的“{text}”。原文：“{sentence}”")
