@@ -282,6 +282,15 @@ def test_cli_on_an_older_workbook_checks_as_before_and_says_what_the_text_needs(
     assert "没有“上年数”" in said[0]["message"]
 
 
+def test_last_year_bases_need_every_part_stated(reports):
+    """S2:407 and S2:454 alone: 项目支出's change (S2:456) is not stated, so last year's 支出合计 is not
+    known from the text and the 年末结转 argument of §4 S2.2 cannot be made."""
+    lines = ["一、收入支出决算总体情况说明",
+             "2023年度收、支总计均为5,076.54万元。与2022年度相比，收、支总计各增加175.01万元，增长3.57%。",
+             "三、支出决算情况说明", "1、基本支出1,807.77万元。与2022年度相比，减少179.58万元，下降9.04%。"]
+    assert [f for f in check_narrative(reports["jinan_lixia_2023"], lines) if f.rule not in ("N15", "N16")] == []
+
+
 def test_a_figure_the_workbook_lacks_stated_twice_differently():
     lines = ["十二、国有资产占用情况说明", "截至2024年12月31日，本单位共有车辆5辆。", "本单位共有车辆6辆。"]
     findings = check_narrative(old_book_report(), lines)

@@ -215,13 +215,15 @@ def last_year_bases(c: Checker) -> None:
     """The 上年数 the stated changes imply must be possible together (narrative.md §4 S2.2)."""
     implied = c.implied_last
     fiscal, income = implied.get("上年:财政拨款收支总计"), implied.get("上年:财政拨款收入")
-    if fiscal and income and fiscal.value < income.value:
+    if fiscal and income and fiscal.value < income.value - TOLERANCE:
         c.add(N.LAST_YEAR_CONTRADICTS, fiscal.paragraph, fiscal.paragraph.text.find(fiscal.text), "fiscal",
               fiscal_total=num(fiscal.value), fiscal_income=num(income.value),
               income_paragraph=income.paragraph.number, text=fiscal.text, actual_value=fiscal.value,
               expected_value=income.value)
     total = implied.get("上年:总计")
     known = [s for s in (implied.get(f"上年:{part}") for part in SPENDING_PARTS) if s is not None]
+    if len(known) < len(SPENDING_PARTS):
+        return                  # a part whose change the text does not state: last year's 支出合计 is unknown
     carried = c.report.value(Ref("公开01", "29", 1))
     if total is None or not known or carried is None and not c.report.tables["公开01"].present:
         return

@@ -131,6 +131,8 @@ class Checker:
                 self.add(N.CHANGE_DIFFERS, p, start + same.start(), what=what, word="", text=same.group(0),
                          this=num(self.value(this_name)), last=num(last), expected_word=up, want=num(delta),
                          expected_value=Decimal(self.value(this_name)) - last)
+            if same is not None:              # "与上年决算数相同": last year's figure is this year's, as stated
+                self.implied_last.setdefault(last_name, Stated(this, same.group(0), p))
             return
         word, delta_text, unit, grow, rate_text = moved.group("word", "delta", "unit", "grow", "rate")
         pos = start + moved.start("delta")
