@@ -138,7 +138,10 @@ def check(books, fmt, write, output, show_info, narrative, catalogs):
             try:
                 add_narrative_check(result, narrative)
             except UnusableWorkbook as exc:
-                say(f"{narrative}：无法使用 —— {exc.message}", err=True)
+                if fmt == "json":
+                    say(json.dumps({"file": narrative, "error": exc.message}, ensure_ascii=False))
+                else:
+                    say(f"{narrative}：无法使用 —— {exc.message}", err=True)
                 sys.exit(Exit.UNUSABLE)
         if fmt == "json":
             say(json.dumps(result.to_json(), ensure_ascii=False))
