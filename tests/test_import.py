@@ -78,9 +78,11 @@ def test_seed_text_imports_as_its_hand_made_sample(name):
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_checking_the_seed_text_finds_what_checking_its_sample_finds(name):
     def found(result):
-        # the samples also hold 上年数/其他公开事项, transcribed from the seed's 情况说明 by hand;
-        # an import places the nine tables only, so findings on those two sheets are the sample's alone
-        return sorted((f.rule, f.severity, f.table, f.cell) for f in result.findings if f.table not in FACT_SHEETS)
+        # what the nine tables show: not 上年数/其他公开事项 (transcribed into the samples by hand from
+        # the seed's 情况说明; a document has no such sheets), nor the document's own 情况说明, checked
+        # too (tests/test_narrative_check.py)
+        return sorted((f.rule, f.severity, f.table, f.cell) for f in result.findings
+                      if f.table not in FACT_SHEETS and f.table != "情况说明")
 
     direct = check_document(seed_path(name), CATALOG)
     assert found(direct) == found(check_book(sample_path(name), CATALOG))
@@ -120,10 +122,20 @@ def test_check_takes_a_document_and_refuses_to_write_into_it(tmp_path):
     seed.write_bytes(seed_path("jinan_lixia_2023").read_bytes())
     code, output = run("check", seed)
     # the three E06 warnings of the sample: 2010305 printed as 专业事务及机关事务管理 in 02, 03 and 05
-    assert code == 0 and "警告 3 条" in output and "2010305" in output and "原文第" in output
+    # and its own 情况说明 (narrative.md §4): S2.2's two contradicting 上年 bases (N22, errors) and S2.6's
+    # project named two ways (N20)
+    assert code == 1 and "错误 2 条，警告 4 条" in output and "2010305" in output and "原文第" in output
+    assert output.count("N22") == 2 and output.count("N20") == 1
     code, output = run("check", seed, "--write")
     assert code == 2 and "juesuan import" in output
     assert seed.read_bytes() == seed_path("jinan_lixia_2023").read_bytes()
+
+
+def summarize(findings) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f["severity"]] += 1
+    return counts
 
 
 def test_batch_finds_word_and_pdf_in_folders_and_takes_a_text_named_explicitly(word_documents, tmp_path):
@@ -136,11 +148,18 @@ def test_batch_finds_word_and_pdf_in_folders_and_takes_a_text_named_explicitly(w
     code, output = run("batch", inbox, seed, "--format", "json", "--jobs", 1)
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert sorted(Path(line["file"]).name for line in lines) == ["历下2023.docx", "聊城2024.txt"]
-    summaries = {Path(line["file"]).name: line["summary"] for line in lines}
+    summaries = {Path(line["file"]).name: summarize(f for f in line["findings"] if f["table"] != "情况说明")
+                 for line in lines}
     # what checking the samples gives: 历下 3 warnings (E06) and 27 尾差, 聊城 1 尾差
     assert summaries == {"历下2023.docx": {"error": 0, "warning": 3, "info": 27},
                          "聊城2024.txt": {"error": 0, "warning": 0, "info": 1}}
-    assert code == 0
+    # and the documents' own 情况说明 (narrative.md §4): 历下 S2.2 (two N22 errors) and S2.6 (N20);
+    # 聊城 S0.1 (three N19) and S0.2 (N20)
+    narrative = {Path(line["file"]).name: sorted(f["rule"] for f in line["findings"]
+                                                 if f["table"] == "情况说明" and f["severity"] != "info")
+                 for line in lines}
+    assert narrative == {"历下2023.docx": ["N20", "N22", "N22"], "聊城2024.txt": ["N19", "N19", "N19", "N20"]}
+    assert code == 1
 
 
 # --- Word and PDF ---------------------------------------------------------------------------

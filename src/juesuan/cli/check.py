@@ -16,6 +16,7 @@ from ..io.documents import is_document
 from ..io.reader import read_notes
 from ..ops import check_book, save_review
 from ..ops.imports import check_document
+from ..ops.narrative_check import add_narrative_check
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING, note_for
 from ..rules.registry import RULES, rule_sort_key
 from .options import (
@@ -102,14 +103,19 @@ def _kinds(findings) -> str:
 @click.option("--write", is_flag=True, help="把审核结果写入工作簿本身的“审核结果”表并标记问题单元格")
 @output_option("把带审核结果的副本写到此文件（原文件不变）")
 @click.option("--all", "show_info", is_flag=True, help="文本输出时也列出“提示”级问题（如尾差）")
+@click.option("--narrative", type=click.Path(), metavar="情况说明",
+              help="同时按工作簿核对情况说明（.docx/.md/.txt）中的数字和表述")
 @catalog_option
-def check(books, fmt, write, output, show_info, catalogs):
+def check(books, fmt, write, output, show_info, narrative, catalogs):
     """审核工作簿：检查录入和全部勾稽关系。
 
-    默认只读不改文件。退出码：0 无错误，1 有错误，2 文件无法使用。
+    默认只读不改文件。已公开的文件（.txt/.pdf/.docx）连同其中的情况说明一起审核。
+    退出码：0 无错误，1 有错误，2 文件无法使用。
     """
     if output and len(books) > 1:
         raise click.UsageError("-o 只能用于单个工作簿；多个工作簿请用 --write")
+    if narrative and len(books) > 1:
+        raise click.UsageError("--narrative 只能用于单个工作簿")
     if output:
         refuse_overwriting_source(books[0], output)
     if output and write:
@@ -128,6 +134,15 @@ def check(books, fmt, write, output, show_info, catalogs):
             else:
                 say(f"{book}：无法使用 —— {exc.message}", err=True)
             continue
+        if narrative:
+            try:
+                add_narrative_check(result, narrative)
+            except UnusableWorkbook as exc:
+                if fmt == "json":
+                    say(json.dumps({"file": narrative, "error": exc.message}, ensure_ascii=False))
+                else:
+                    say(f"{narrative}：无法使用 —— {exc.message}", err=True)
+                sys.exit(Exit.UNUSABLE)
         if fmt == "json":
             say(json.dumps(result.to_json(), ensure_ascii=False))
         else:

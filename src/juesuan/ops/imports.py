@@ -11,6 +11,7 @@ from ..domain.catalog import Catalog
 from ..io.atomic import write_atomically
 from ..io.documents import read_document
 from ..rules.findings import sort_findings
+from ..rules.narrative_check import check_narrative
 from ..rules.recognize import Imported, cite_positions, recognize
 from . import CheckResult, check_report
 
@@ -46,9 +47,12 @@ def save_import(imported: Imported, catalog: Catalog, target) -> Saved:
 
 
 def check_imported(imported: Imported, catalog: Catalog, path: str) -> CheckResult:
-    """The audit of an imported report, with the import findings; cells cite the document."""
+    """The audit of an imported report, with the import findings and the check of the document's own
+    情况说明 against its tables; cells cite the document."""
     result = check_report(imported.report, catalog, path)
-    result.findings = sort_findings(imported.findings + cite_positions(result.findings, imported))
+    narrative = check_narrative(imported.report, [line.text for line in imported.narrative],
+                                [line.where for line in imported.narrative]) if imported.narrative else []
+    result.findings = sort_findings(imported.findings + cite_positions(result.findings, imported) + narrative)
     return result
 
 
