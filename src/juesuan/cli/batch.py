@@ -14,7 +14,6 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.reader import READERS
-from ..io.xlsx_cells import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
     STATUS_PASS,
@@ -39,6 +38,8 @@ from .options import (
 
 
 def _text_line(outcome: dict) -> str:
+    # (imported here: io.xlsx_cells loads openpyxl, which `batch --format json` never needs)
+    from ..io.xlsx_cells import visible_text
     status = status_of(outcome)
     file = visible_text(outcome["file"])      # a name's undecodable bytes as \xNN: a terminal cannot print them
     if status == STATUS_UNUSABLE:

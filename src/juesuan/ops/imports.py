@@ -10,8 +10,6 @@ from pathlib import Path
 from ..domain.catalog import Catalog
 from ..io.atomic import write_atomically
 from ..io.documents import read_document
-from ..io.template_xlsx import build_workbook
-from ..io.workbook_file import save_new_workbook
 from ..rules.findings import sort_findings
 from ..rules.recognize import Imported, cite_positions, recognize
 from . import CheckResult, check_report
@@ -38,6 +36,9 @@ class Saved:
 
 def save_import(imported: Imported, catalog: Catalog, target) -> Saved:
     """The standard workbook at `target`, and the narrative part beside it when the document has one."""
+    # (imported here: they load openpyxl, which check and batch, importing this module, never need)
+    from ..io.template_xlsx import build_workbook
+    from ..io.workbook_file import save_new_workbook
     book = save_new_workbook(build_workbook(catalog, imported.report), Path(target))
     narrative = None
     if imported.narrative:
