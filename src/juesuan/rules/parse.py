@@ -82,19 +82,24 @@ def cell_at(grid: Grid, row: int, col: int):
     return None
 
 
+_SPACES = re.compile(r"[\s\u3000]+")     # (compiled once: text_of and code_of run for every cell read)
+
+
 def text_of(raw) -> str:
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return re.sub(r"[\s\u3000]+", " ", str(raw)).strip()
+    return _SPACES.sub(" ", str(raw)).strip()
 
 
 def code_of(raw) -> str:
     """Normalise a code cell: 201, 201.0, '201 ', '２０１' -> '201'."""
+    if raw is None:
+        return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return re.sub(r"[\s\u3000]+", "", str(raw if raw is not None else "")).translate(_FULLWIDTH_DIGITS)
+    return _SPACES.sub("", str(raw)).translate(_FULLWIDTH_DIGITS)
 
 
 def _sheet_key(name: str) -> str:
