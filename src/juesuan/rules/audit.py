@@ -239,10 +239,17 @@ def check_magnitude(report: Report) -> list[Finding]:
     workbook (the 总计 when filled): in a 万元 book above LARGEST_PLAUSIBLE_WAN_YUAN of its report
     type, in a 元 book below SMALLEST_PLAUSIBLE_TOTAL_YUAN. One warning, at 单位信息's 金额单位."""
     unit = report.info.get("amount_unit")
-    amounts = [(abs(cell.value), ref) for ref, cell in _figures(report)]
-    if unit is None or unit.value not in AMOUNT_UNITS or not amounts:
+    if unit is None or unit.value not in AMOUNT_UNITS:
         return []
-    largest, ref = max(amounts, key=lambda pair: pair[0])
+    best = None        # (the first largest, as max() would pick it; a Ref made for that one only)
+    for table in report.tables.values():
+        for row in table.rows:
+            for no, cell in row.cells.items():
+                if cell.value is not None and (best is None or abs(cell.value) > best[0]):
+                    best = (abs(cell.value), table.id, row.key, no)
+    if best is None:
+        return []
+    largest, ref = best[0], Ref(*best[1:])
     where = f"{ref.table}!{report.cell(ref).address}"
     if report.amount_unit == WAN_YUAN and largest > LARGEST_PLAUSIBLE_WAN_YUAN[report.entity]:
         return [IMPLAUSIBLE_MAGNITUDE.finding(INFO_SHEET, unit.address, "too_large", where=where, amount=fmt(largest),

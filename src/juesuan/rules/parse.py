@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..domain.catalog import CODE_PATTERN
@@ -102,6 +103,7 @@ def code_of(raw) -> str:
     return _SPACES.sub("", str(raw)).translate(_FULLWIDTH_DIGITS)
 
 
+@lru_cache(maxsize=256)     # (every sheet is compared with every other: the same few names, many times)
 def _sheet_key(name: str) -> str:
     """A sheet name as a reader takes it at a glance: without spaces (also zero-width ones), 表
     or full-width digits. Two names with the same key look like the same sheet."""
