@@ -37,3 +37,14 @@ def test_the_writing_paths_still_load_openpyxl():
     assert (code, loaded) == (0, set())
     code, loaded = _modules_after("template", "-o", "/dev/null/不能写.xlsx")
     assert code == 2 and "openpyxl" in loaded
+
+
+def test_serve_help_names_the_origin_the_server_allows():
+    """cli/serve.py writes the add-in's origin out for its help (importing the server would load
+    openpyxl for every command); it must be the one the server allows."""
+    import importlib
+
+    from juesuan.service import server
+    serve_cli = importlib.import_module("juesuan.cli.serve")     # (juesuan.cli.serve is also the command's name)
+
+    assert serve_cli.ADDIN_ORIGIN_SHOWN == server.ADDIN_ORIGIN

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 import click
 
 from ..domain.errors import WriteRefused
 from ..exit_codes import Exit
 from ..service.config import DEFAULT_PORT, ensure_token, read_token, token_path
-from ..service.server import ADDIN_ORIGIN, TOKEN_HEADER, Settings, make_server
 from .options import catalog_option, command, fail, resolve_catalog, say
+
+# service.server.ADDIN_ORIGIN, for the help text: importing the server loads openpyxl (through the
+# publication writer), which every other command would then pay for at start-up; the server is
+# imported by the command itself. tests/test_speed_paths.py keeps the two equal.
+ADDIN_ORIGIN_SHOWN = "null"
 
 
 @command()
@@ -21,7 +23,7 @@ from .options import catalog_option, command, fail, resolve_catalog, say
 @click.option("--new-token", is_flag=True, help="换一个新的访问令牌（旧令牌作废；运行中的服务须重启）并显示其位置，不启动服务")
 @click.option("--stop", is_flag=True, help="停止正在运行的决算服务")
 @click.option("--allow-origin", "origins", multiple=True, metavar="来源",
-              help=f"另外允许的网页来源（默认只允许 WPS 加载项的来源 {ADDIN_ORIGIN}），可多次指定")
+              help=f"另外允许的网页来源（默认只允许 WPS 加载项的来源 {ADDIN_ORIGIN_SHOWN}），可多次指定")
 @catalog_option
 def serve(port, init_token, new_token, stop, origins, catalogs):
     """启动本机决算服务，供 WPS 表格的“决算助手”加载项调用（只监听 127.0.0.1）。
@@ -36,6 +38,7 @@ def serve(port, init_token, new_token, stop, origins, catalogs):
     if stop:
         _stop(port)
         return
+    from ..service.server import ADDIN_ORIGIN, Settings, make_server
     try:
         token = ensure_token(renew=new_token)
     except WriteRefused as exc:
@@ -60,6 +63,10 @@ def serve(port, init_token, new_token, stop, origins, catalogs):
 
 
 def _stop(port: int) -> None:
+    import urllib.error       # (here: urllib.request loads ssl, which no other command needs)
+    import urllib.request
+
+    from ..service.server import TOKEN_HEADER
     token = read_token()
     if token is None:
         fail(f"没有找到访问令牌文件（{token_path()}）：服务没有在本用户下运行过")
