@@ -217,7 +217,8 @@ def check_amounts(report: Report) -> list[Finding]:
     out = []
     for ref, cell in _figures(report):
         # (decimals() only past two places: normalising can only shorten them)
-        if cell.value.as_tuple().exponent < -2 and decimals(cell.value) > 2:
+        exponent = cell.value.as_tuple().exponent
+        if (not isinstance(exponent, int) or exponent < -2) and decimals(cell.value) > 2:
             out.append(TOO_MANY_DECIMALS.finding(ref.table, cell.address, label=describe(report, ref),
                                                  amount=cell.value, unit=report.amount_unit, actual=cell.value))
         if cell.value < 0:
