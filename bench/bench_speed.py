@@ -108,79 +108,94 @@ def line(label: str, value: float, target: str, met: bool, detail: str) -> None:
     print(f"  {label:<52} {value:6.2f}   target {target:<7} {'met' if met else 'NOT MET'}   {detail}", flush=True)
 
 
+def batch_ratio(tmp: Path, args, results: list) -> None:
+    """1. batch against the calamine read floor (ratio of throughputs = floor time / batch time)."""
+    folder = inbox(tmp / "inbox", args.files)
+    floor_script = tmp / "calamine_floor.py"
+    floor_script.write_text(CALAMINE_FLOOR, encoding="utf-8")
+    one = paired(([*JUESUAN, "batch", str(folder), "-j", str(args.jobs), "--format", "json"], None),
+                 ([PYTHON, str(floor_script), str(folder), str(args.jobs)], None), args.runs)
+    results.append(("1. batch throughput / calamine read floor", 1 / one["wall"], ">= 0.5", 1 / one["wall"] >= 0.5,
+                    f"(CPU {1 / one['cpu']:.2f}; {args.files} files, {args.jobs} processes: "
+                    f"batch {args.files / one['a_wall']:.0f} files/s, floor {args.files / one['b_wall']:.0f} files/s)"))
+    line(*results[-1])
+
+
+def check_ratio(args, results: list) -> None:
+    """2. check against openpyxl's load of the same file."""
+    two = paired(([*JUESUAN, "check", str(SAMPLE)], None), ([PYTHON, "-c", OPENPYXL_LOAD, str(SAMPLE)], None),
+                 args.runs)
+    results.append(("2. check / openpyxl.load_workbook", two["wall"], "<= 0.8", two["wall"] <= 0.8,
+                    f"(CPU {two['cpu']:.2f}; check {two['a_wall']:.2f} s, load {two['b_wall']:.2f} s)"))
+    line(*results[-1])
+
+
+def write_ratios(tmp: Path, args, results: list) -> None:
+    """3. fill and check --write of the big workbook against openpyxl load+save; rows proportionality."""
+    (tmp / "big").mkdir()
+    (tmp / "quarter").mkdir()
+    big, catalog = make_big_workbook(tmp / "big")
+    quarter, quarter_catalog = make_big_workbook(tmp / "quarter", classes=10, kuans=10, xiangs=24)
+    work = tmp / "work.xlsx"
+
+    def fresh(source):
+        return lambda: shutil.copy(source, work)
+
+    baseline = ([PYTHON, "-c", OPENPYXL_LOAD_SAVE, str(big), str(tmp / "saved.xlsx")], None)
+    for label, command in (("fill --in-place", ["fill", str(work), "--in-place"]),
+                           ("check --write", ["check", str(work), "--write"])):
+        three = paired(([*JUESUAN, *command, "--catalog", str(catalog)], fresh(big)), baseline, args.runs)
+        small = statistics.median(
+            measure([*JUESUAN, *command, "--catalog", str(quarter_catalog)], fresh(quarter))[1] for _ in range(2))
+        growth = (three["a_cpu"] / 9910) / (small / 2510)
+        results.append((f"3. {label}, 9,910 code rows / openpyxl load+save", three["wall"], "<= 3",
+                        three["wall"] <= 3,
+                        f"(CPU {three['cpu']:.2f}; {three['a_wall']:.1f} s vs {three['b_wall']:.1f} s; CPU per row "
+                        f"at 9,910 rows / at 2,510 rows {growth:.2f})"))
+        line(*results[-1])
+
+
+def memory_ratio(tmp: Path, args, results: list) -> None:
+    """4. memory of one batch process: many files against 100."""
+    peak_script = tmp / "peak.py"
+    peak_script.write_text(PEAK_RSS, encoding="utf-8")
+    few = inbox(tmp / "few", 100)
+    many = inbox(tmp / "many", args.memory_files)
+    peaks = {}
+    for name, folder in (("few", few), ("many", many)):
+        done = subprocess.run([PYTHON, str(peak_script), str(folder)], env=ENV, capture_output=True, text=True,
+                              check=True)
+        peaks[name] = int(done.stdout.split()[-1]) / 1024
+    ratio = peaks["many"] / peaks["few"]
+    results.append((f"4. batch peak RSS, {args.memory_files} files / 100 files", ratio, "<= 1.10", ratio <= 1.10,
+                    f"({peaks['many']:.0f} MiB vs {peaks['few']:.0f} MiB, one process)"))
+    line(*results[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=300, help="workbooks for the batch ratio (default 300)")
     parser.add_argument("-j", "--jobs", type=int, default=2, help="processes on both sides of the batch ratio")
     parser.add_argument("--runs", type=int, default=3, help="pairs per ratio (default 3)")
     parser.add_argument("--memory-files", type=int, default=1000, help="files for the memory ratio (issue: 10000)")
+    parser.add_argument("--only", type=int, choices=(1, 2, 3, 4), action="append",
+                        help="measure only this ratio (repeatable; default: all four)")
     args = parser.parse_args()
+    wanted = set(args.only or (1, 2, 3, 4))
 
     with tempfile.TemporaryDirectory(prefix="juesuan-speed-") as tmp:
         tmp = Path(tmp)
         print(f"load average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} (1 / 5 min) on "
               f"{os.cpu_count()} cores at the start; medians of {args.runs} pairs\n", flush=True)
-        results = []
-
-        # 1. batch against the calamine read floor (ratio of throughputs = floor time / batch time)
-        folder = inbox(tmp / "inbox", args.files)
-        floor_script = tmp / "calamine_floor.py"
-        floor_script.write_text(CALAMINE_FLOOR, encoding="utf-8")
-        one = paired(([*JUESUAN, "batch", str(folder), "-j", str(args.jobs), "--format", "json"], None),
-                     ([PYTHON, str(floor_script), str(folder), str(args.jobs)], None), args.runs)
-        results.append(("1. batch throughput / calamine read floor", 1 / one["wall"], ">= 0.5", 1 / one["wall"] >= 0.5,
-                        f"(CPU {1 / one['cpu']:.2f}; {args.files} files, {args.jobs} processes: "
-                        f"batch {args.files / one['a_wall']:.0f} files/s, floor {args.files / one['b_wall']:.0f} files/s)"))
-        line(*results[-1])
-
-        # 2. check against openpyxl's load of the same file
-        two = paired(([*JUESUAN, "check", str(SAMPLE)], None), ([PYTHON, "-c", OPENPYXL_LOAD, str(SAMPLE)], None),
-                     args.runs)
-        results.append(("2. check / openpyxl.load_workbook", two["wall"], "<= 0.8", two["wall"] <= 0.8,
-                        f"(CPU {two['cpu']:.2f}; check {two['a_wall']:.2f} s, load {two['b_wall']:.2f} s)"))
-        line(*results[-1])
-
-        # 3. fill and check --write of the big workbook against openpyxl load+save; rows proportionality
-        (tmp / "big").mkdir()
-        (tmp / "quarter").mkdir()
-        big, catalog = make_big_workbook(tmp / "big")
-        quarter, quarter_catalog = make_big_workbook(tmp / "quarter", classes=10, kuans=10, xiangs=24)
-        work = tmp / "work.xlsx"
-
-        def fresh(source):
-            return lambda: shutil.copy(source, work)
-
-        baseline = ([PYTHON, "-c", OPENPYXL_LOAD_SAVE, str(big), str(tmp / "saved.xlsx")], None)
-        for label, command in (("fill --in-place", ["fill", str(work), "--in-place"]),
-                               ("check --write", ["check", str(work), "--write"])):
-            three = paired(([*JUESUAN, *command, "--catalog", str(catalog)], fresh(big)), baseline, args.runs)
-            small = statistics.median(
-                measure([*JUESUAN, *command, "--catalog", str(quarter_catalog)], fresh(quarter))[1] for _ in range(2))
-            growth = (three["a_cpu"] / 9910) / (small / 2510)
-            results.append((f"3. {label}, 9,910 code rows / openpyxl load+save", three["wall"], "<= 3",
-                            three["wall"] <= 3,
-                            f"(CPU {three['cpu']:.2f}; {three['a_wall']:.1f} s vs {three['b_wall']:.1f} s; CPU per row "
-                            f"at 9,910 rows / at 2,510 rows {growth:.2f})"))
-            line(*results[-1])
-
-        # 4. memory of one batch process: many files against 100
-        peak_script = tmp / "peak.py"
-        peak_script.write_text(PEAK_RSS, encoding="utf-8")
-        few = inbox(tmp / "few", 100)
-        many = inbox(tmp / "many", args.memory_files)
-        peaks = {}
-        for name, folder in (("few", few), ("many", many)):
-            done = subprocess.run([PYTHON, str(peak_script), str(folder)], env=ENV, capture_output=True, text=True,
-                                  check=True)
-            peaks[name] = int(done.stdout.split()[-1]) / 1024
-        ratio = peaks["many"] / peaks["few"]
-        results.append((f"4. batch peak RSS, {args.memory_files} files / 100 files", ratio, "<= 1.10", ratio <= 1.10,
-                        f"({peaks['many']:.0f} MiB vs {peaks['few']:.0f} MiB, one process)"))
-        line(*results[-1])
-
+        results: list = []
+        for number, measure_ratio in ((1, lambda: batch_ratio(tmp, args, results)),
+                                      (2, lambda: check_ratio(args, results)),
+                                      (3, lambda: write_ratios(tmp, args, results)),
+                                      (4, lambda: memory_ratio(tmp, args, results))):
+            if number in wanted:
+                measure_ratio()
         print(f"\nload average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} at the end. "
               f"{sum(r[3] for r in results)} of {len(results)} targets met.")
-
 
 if __name__ == "__main__":
     main()

@@ -29,7 +29,6 @@ from .io.reader import notes_of
 from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
 from .rules.findings import WARNING, note_for
-from .ops.imports import check_document
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
@@ -105,6 +104,9 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
     """
     try:
         if is_document(path):
+            # (imported here: importing documents loads openpyxl, a quarter of a second a batch of
+            # workbooks does not need)
+            from .ops.imports import check_document
             outcome = check_document(path, catalog).to_json()
             for shown in outcome.get("findings", ()):
                 shown["note"] = None          # a published document has no 审核结果 to explain warnings in

@@ -9,7 +9,6 @@ import click
 from ..domain.errors import WriteRefused
 from ..exit_codes import Exit
 from ..ops import finding_lines
-from ..ops.merge import MergeRefused, merge_books
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 from .options import catalog_option, command, fail, output_option, resolve_catalog, say
 
@@ -37,6 +36,7 @@ def merge(books, output, name, offset, force, catalogs):
     """
     if Path(output).suffix.lower() != ".xlsx":
         raise click.UsageError("汇总工作簿的文件名应以 .xlsx 结尾")
+    from ..ops.merge import MergeRefused, merge_books     # (here: it loads openpyxl, which check and batch never need)
     try:
         outcome = merge_books(books, name, resolve_catalog(catalogs), output, offset=offset, force=force)
     except MergeRefused as exc:
@@ -78,6 +78,7 @@ def merge_options(function):
 
 def merge_into(books, target, name, catalog, offset: bool, err: bool = False) -> Exit:
     """batch's merge: say what happened in one or a few lines; the exit code of the merge."""
+    from ..ops.merge import MergeRefused, merge_books     # (here: it loads openpyxl)
     try:
         outcome = merge_books(books, name, catalog, target, offset=offset)
     except MergeRefused as exc:

@@ -219,8 +219,12 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> 
     height, width = _extent(xml, max_col)
     values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     errors = _errors(xml) if b't="e"' in xml else {}
-    rows: list[list] = []
+    blank = (None,) * width          # one tuple for every blank row (most rows of a template's tables)
+    rows: list[tuple] = []
     for row in values[:height]:
+        if row.count("") == len(row):
+            rows.append(blank)
+            continue
         row = row[:width]
         kinds = set(map(type, row))              # (the types of a row at C speed: most cells are text or blank)
         if not kinds <= _PLAIN_TYPES:
@@ -229,12 +233,14 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> 
             row = [_number(v) if v.__class__ is float else None if v == "" else v for v in row]
         else:
             row = [None if v == "" else v for v in row]
-        rows.append(row + [None] * (width - len(row)))
-    rows += [[None] * width for _ in range(height - len(rows))]
+        rows.append(tuple(row) + blank[len(row):])
+    rows += [blank] * (height - len(rows))
     for (row_no, column), text in errors.items():
         if row_no <= height and column <= width:
-            rows[row_no - 1][column - 1] = text
-    return [tuple(row) for row in rows]
+            changed = list(rows[row_no - 1])
+            changed[column - 1] = text
+            rows[row_no - 1] = tuple(changed)
+    return rows
 
 
 _PLAIN_TYPES = frozenset({str, float, bool, int})

@@ -124,14 +124,24 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     """The relation's finding, if it does not hold. `narrowing`: names the input rows behind a
     disagreement between two tables (in `cells` and as "请检查：…" after the message)."""
     cell_of = derivation.cell if derivation is not None else report.cell    # (the derivation remembers cells)
-    cells = [cell_of(ref) for ref in relation.refs()]
-    if any(c is not None and c.bad for c in cells):
+    refs = relation.refs()
+    target = cell_of(refs[0])
+    if target is not None and target.bad:
         return None  # the unreadable cell is reported already; a sum over it means nothing
-    actual = cells[0].value if cells[0] is not None else None
-    terms = [(t.sign, c.value if c is not None else None) for t, c in zip(relation.terms, cells[1:])]
-    if actual is None and all(v is None for _, v in terms):
+    actual = target.value if target is not None else None
+    # Σ sign·term over the terms that hold a figure, in order (one pass: most relations hold exactly)
+    expected, blank = ZERO, actual is None
+    for term, ref in zip(relation.terms, refs[1:]):
+        cell = cell_of(ref)
+        if cell is None:
+            continue
+        if cell.bad:
+            return None
+        if cell.value is not None:
+            expected += term.sign * cell.value
+            blank = False
+    if blank:
         return None
-    expected = sum((s * v for s, v in terms if v is not None), ZERO)
     gap = (actual or ZERO) - expected
     if relation.op == "=" and gap == 0:
         return None               # (before the envelope: most relations hold exactly, and it costs)
@@ -206,7 +216,9 @@ def _figures(report: Report):
 def check_amounts(report: Report) -> list[Finding]:
     out = []
     for ref, cell in _figures(report):
-        if decimals(cell.value) > 2:
+        # (decimals() only past two places: normalising can only shorten them)
+        exponent = cell.value.as_tuple().exponent
+        if (not isinstance(exponent, int) or exponent < -2) and decimals(cell.value) > 2:
             out.append(TOO_MANY_DECIMALS.finding(ref.table, cell.address, label=describe(report, ref),
                                                  amount=cell.value, unit=report.amount_unit, actual=cell.value))
         if cell.value < 0:
@@ -228,10 +240,17 @@ def check_magnitude(report: Report) -> list[Finding]:
     workbook (the 总计 when filled): in a 万元 book above LARGEST_PLAUSIBLE_WAN_YUAN of its report
     type, in a 元 book below SMALLEST_PLAUSIBLE_TOTAL_YUAN. One warning, at 单位信息's 金额单位."""
     unit = report.info.get("amount_unit")
-    amounts = [(abs(cell.value), ref) for ref, cell in _figures(report)]
-    if unit is None or unit.value not in AMOUNT_UNITS or not amounts:
+    if unit is None or unit.value not in AMOUNT_UNITS:
         return []
-    largest, ref = max(amounts, key=lambda pair: pair[0])
+    best = None        # (the first largest, as max() would pick it; a Ref made for that one only)
+    for table in report.tables.values():
+        for row in table.rows:
+            for no, cell in row.cells.items():
+                if cell.value is not None and (best is None or abs(cell.value) > best[0]):
+                    best = (abs(cell.value), table.id, row.key, no)
+    if best is None:
+        return []
+    largest, ref = best[0], Ref(*best[1:])
     where = f"{ref.table}!{report.cell(ref).address}"
     if report.amount_unit == WAN_YUAN and largest > LARGEST_PLAUSIBLE_WAN_YUAN[report.entity]:
         return [IMPLAUSIBLE_MAGNITUDE.finding(INFO_SHEET, unit.address, "too_large", where=where, amount=fmt(largest),
@@ -305,6 +324,19 @@ def _unknown_code(catalog: Catalog, code: str, places: list[tuple[str, str, int]
                                 size=len(catalog.function), cells=others, value=code)
 
 
+class _WhenNeeded:
+    """The audit's Narrowing, made on first use: only a relation that fails needs it, and most
+    workbooks' relations all hold (making it for each was a tenth of an audit)."""
+
+    def __init__(self, report: Report, relations):
+        self._args, self._made = (report, relations), None
+
+    def __getattr__(self, name):
+        if self._made is None:
+            self._made = Narrowing(*self._args)
+        return getattr(self._made, name)
+
+
 def audit(report: Report, catalog: Catalog, derivation: Derivation | None = None) -> list[Finding]:
     """Every finding about `report`. `derivation`: one already made for this report with the
     same relations (fill's, which still holds after fill wrote its figures), not made again."""
@@ -322,14 +354,15 @@ def audit(report: Report, catalog: Catalog, derivation: Derivation | None = None
     if blank_derived:
         findings.append(_unfilled_finding(report, blank_derived))
     waiting = set(blank_derived)
-    narrowing = Narrowing(report, relations)
+    narrowing = _WhenNeeded(report, relations)
     checked = []
     for relation in relations:
-        if waiting.intersection(relation.refs()):
+        if waiting and waiting.intersection(relation.refs()):
             continue   # a relation over a blank the next fill computes: the one F03 says so
         finding = check_relation(report, relation, derivation, narrowing)
         if finding is not None:
             findings.append(finding)
             checked.append((relation, finding))
-    narrowing.name_suspects(checked)     # totals over a typed row that fails its own check name it
+    if checked:
+        narrowing.name_suspects(checked)     # totals over a typed row that fails its own check name it
     return sort_findings(findings)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from ..domain.catalog import CODE_PATTERN
 from ..domain.errors import UnusableWorkbook
 from ..domain.labels import cell_label
 from ..domain.layout import a1, layout_of
-from ..domain.model import Cell, InfoValue, Report, Table, code_row, fixed_rows
+from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
 from ..domain.money import AmountError, parse_amount
 from ..domain.schema import (
     CODE,
@@ -82,21 +83,27 @@ def cell_at(grid: Grid, row: int, col: int):
     return None
 
 
+_SPACES = re.compile(r"[\s\u3000]+")     # (compiled once: text_of and code_of run for every cell read)
+
+
 def text_of(raw) -> str:
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return re.sub(r"[\s\u3000]+", " ", str(raw)).strip()
+    return _SPACES.sub(" ", str(raw)).strip()
 
 
 def code_of(raw) -> str:
     """Normalise a code cell: 201, 201.0, '201 ', '２０１' -> '201'."""
+    if raw is None:
+        return ""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    return re.sub(r"[\s\u3000]+", "", str(raw if raw is not None else "")).translate(_FULLWIDTH_DIGITS)
+    return _SPACES.sub("", str(raw)).translate(_FULLWIDTH_DIGITS)
 
 
+@lru_cache(maxsize=256)     # (every sheet is compared with every other: the same few names, many times)
 def _sheet_key(name: str) -> str:
     """A sheet name as a reader takes it at a glance: without spaces (also zero-width ones), 表
     or full-width digits. Two names with the same key look like the same sheet."""
@@ -139,16 +146,21 @@ class _Reader:
         self.findings: list[Finding] = []
 
     # -- amounts ---------------------------------------------------------
-    def amount(self, sheet: str, grid: Grid, row: int, col: int, label: str) -> Cell:
+    def amount(self, sheet: str, grid: Grid, row: int, col: int, owner: Row, no: int) -> Cell:
+        """The amount at (row, col), 栏次 `no` of `owner`; the cell is named (cell_label) only in a
+        finding: most cells are fine, and naming every one was a fifth of parsing."""
         raw = cell_at(grid, row, col)
+        if raw is None:
+            return Cell(None, row, col, None)      # (parse_amount(None) is None: the usual blank, without the calls)
         if isinstance(raw, Formula):
-            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), "formula", label=label, formula=raw,
-                                                    value=str(raw)))
+            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), "formula", label=cell_label(sheet, owner, no),
+                                                    formula=raw, value=str(raw)))
             return Cell(None, row, col, raw, bad=True)
         try:
             return Cell(parse_amount(_as_displayed(raw)), row, col, raw)
         except AmountError as exc:
-            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), label=label, problem=exc, value=raw))
+            self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), label=cell_label(sheet, owner, no),
+                                                    problem=exc, value=raw))
             return Cell(None, row, col, raw, bad=True)
 
     # -- sheets ----------------------------------------------------------
@@ -226,34 +238,38 @@ class _Reader:
                         "公开06 列出全部经济分类科目，请不要插入、删除或调换行。", self.source)
         for row in rows:
             for no, cell in list(row.cells.items()):
-                row.cells[no] = self.amount(table_id, grid, cell.row, cell.col, cell_label(table_id, row, no))
+                row.cells[no] = self.amount(table_id, grid, cell.row, cell.col, row, no)
         return Table(table_id, True, rows)
 
     def read_code_table(self, table_id: str, grid: Grid) -> Table:
         spec = TABLES[table_id]
         lay = layout_of(table_id)
         amount_cols = [(c.no, lay.amount_column(c.no).index) for c in spec.columns]
+        columns = [col for _, col in amount_cols]
         first = lay.first_data_row
         total = code_row(table_id, TOTAL_KEY, first, None, text_of(cell_at(grid, first, 2)) or "合计")
         for no, col in amount_cols:
-            total.cells[no] = self.amount(table_id, grid, first, col, cell_label(table_id, total, no))
+            total.cells[no] = self.amount(table_id, grid, first, col, total, no)
         head = code_of(cell_at(grid, first, 1))
         if head:
             self.findings.append(TOTAL_ROW.finding(table_id, a1(first, 1), row=first, code=head,
                                                    first_code_row=first + 1, value=head))
         rows = [total]
         for row_no in range(first + 1, len(grid) + 1):
-            raw_code = cell_at(grid, row_no, 1)
+            values = grid[row_no - 1]
+            if values.count(None) == len(values):
+                continue      # a blank row (most of a template's): no code, no name, no amount
+            raw_code = values[0] if values else None
             code = code_of(raw_code)
-            name = text_of(cell_at(grid, row_no, 2))
-            has_amount = any(cell_at(grid, row_no, col) not in (None, "") for _, col in amount_cols)
+            name = text_of(values[1] if len(values) > 1 else None)
+            has_amount = any(values[col - 1] not in (None, "") for col in columns if col <= len(values))
             if not code and not name and not has_amount:
                 continue
             if not has_amount and (text_of(raw_code) or name).startswith(("注", "说明")):
                 continue   # the printed 注 line under the table
-            row = code_row(table_id, code or f"#{row_no}", row_no, code or None, name)
+            row = Row(code or f"#{row_no}", row_no, name, code or None)    # code_row's, cells in column order
             for no, col in amount_cols:
-                row.cells[no] = self.amount(table_id, grid, row_no, col, cell_label(table_id, row, no))
+                row.cells[no] = self.amount(table_id, grid, row_no, col, row, no)
             if not code:
                 self.findings.append(MISSING_CODE.finding(table_id, a1(row_no, 1), row=row_no,
                                                           name=name or "（无名称）"))
