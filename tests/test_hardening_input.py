@@ -79,13 +79,20 @@ def test_a_cell_far_to_the_right_does_not_widen_the_grid(tmp_path, reader):
 
 
 def _peak_rss_mib(tmp_path, *args) -> int:
-    """Peak resident memory of a fresh interpreter running `juesuan *args` (ru_maxrss is KiB on Linux)."""
+    """Peak resident memory of a fresh interpreter running `juesuan *args` (KiB on Linux).
+
+    Its own peak is read from VmHWM where /proc has it: ru_maxrss of a process started from this
+    one begins at the pytest process's peak (Linux carries the high-water mark across the vfork and
+    exec subprocess uses), so after a long sequential run it measured pytest, not juesuan."""
     script = textwrap.dedent(f"""
-        import resource, sys
+        import os, resource, sys
         from click.testing import CliRunner
         from juesuan.cli import main
         result = CliRunner().invoke(main, {list(map(str, args))!r})
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if os.path.exists("/proc/self/status"):
+            with open("/proc/self/status") as status:
+                own = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
         children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(result.exit_code, max(own, children) // 1024)
     """)
