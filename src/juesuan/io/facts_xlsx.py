@@ -51,6 +51,8 @@ def render_fact_sheet(ws, sheet: FactSheet, amount_unit_cell: str) -> None:
             fill=None if fact.reason else HEADER)
         hint = fact.hint or ("上年同一单元格：" + "{0} {1} 栏次{2}".format(*fact.source) if fact.source else "")
         box(ws, row, HINT_COL, hint or None, font=HINT, align=WRAP, text=True)
+        ws.row_dimensions[row].height = _height((value, 8 if fact.kind == TEXT else 0),
+                                                (item.reason if item and fact.reason else None, 24), (hint, 19))
         if fact.choices:
             validation = DataValidation(type="list", formula1='"' + ",".join(fact.choices) + '"', allow_blank=True,
                                         showErrorMessage=True, errorTitle="请从下拉列表中选择",
@@ -83,3 +85,12 @@ def _items(ws, sheet: FactSheet, lay) -> None:
         box(ws, row, 2, item.name if item else None, text=True, align=WRAP)
         box(ws, row, 3, item.budget if item else None, align=RIGHT, number_format=AMOUNT_FORMAT)
         box(ws, row, 4, item.reason if item else None, text=True, align=WRAP)
+        ws.row_dimensions[row].height = _height((item.name if item else None, 8), (item.reason if item else None, 19))
+
+
+def _height(*texts: tuple[object, int]) -> float | None:
+    """A row tall enough for its wrapped texts: (text, CJK characters a line of its column holds;
+    0 for a column that does not wrap). Excel and LibreOffice do not grow a row for wrapped text
+    the file did not size, so a long reason would print over the rows below it."""
+    lines = max((-(-len(str(text)) // per_line) for text, per_line in texts if text and per_line), default=1)
+    return 15.0 * lines if lines > 1 else None
