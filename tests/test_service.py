@@ -324,3 +324,23 @@ def test_a_hidden_standard_sheet_is_e19_as_in_the_file_path(service):
     assert status == 200
     (e19,) = [f for f in answer["findings"] if f["rule"] == "E19"]
     assert e19["table"] == "公开05" and e19["severity"] == "error" and "深度隐藏" in e19["message"]
+
+
+def test_fill_leaves_a_merged_derived_cell_and_reports_f05_as_juesuan_fill(service, tmp_path):
+    """公开05 C7:C8 merged over two derived cells: C8 cannot hold a value, in a file or an open book."""
+    from conftest import sample_path
+    source = tmp_path / "merged.xlsx"
+    shutil.copy(sample_path("liaocheng_bjb_2024"), source)
+    wb = openpyxl.load_workbook(source)
+    wb["公开05"]["C7"].value = wb["公开05"]["C8"].value = None
+    wb["公开05"].merge_cells("C7:C8")
+    wb.save(source)
+    cli, wps = copies(tmp_path, source)
+    filled, result = fill_book(cli, CATALOG, when=WHEN)
+    answer = operate(service, "fill", wps)
+    assert [(f["table"], f["cell"]) for f in answer["findings"] if f["rule"] == "F05"] == [("公开05", "C8")]
+    assert answer["findings"] == [f.to_json() for f in result.findings]
+    written = {(s["sheet"], s["row"] + i, s["col"] + j) for s in answer["edits"] if s["op"] == "values"
+               for i, row in enumerate(s["values"]) for j, _ in enumerate(row)}
+    assert ("公开05", 8, 3) not in written and ("公开05", 7, 3) in written
+    assert replay.compare_reviews(cli, applied(wps, answer)) == []

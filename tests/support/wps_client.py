@@ -63,6 +63,9 @@ def request_from_file(path, with_path: bool = False, workbook=None) -> dict:
     workbook = workbook or openpyxl.load_workbook(path, data_only=True)
     sheets = [{"name": ws.title, "values": sheet_rows(ws) if is_standard(ws.title) else None,
                "hidden": None if ws.sheet_state == "visible" else ws.sheet_state} for ws in workbook.worksheets]
+    for ws, sheet in zip(workbook.worksheets, sheets):
+        if is_standard(ws.title) and ws.merged_cells.ranges:     # the add-in's merged areas (Range.MergeArea)
+            sheet["merged"] = sorted(str(r) for r in ws.merged_cells.ranges)
     request = {"book": {"name": Path(path).name}, "sheets": sheets}
     if with_path:
         request["book"]["path"] = str(Path(path).resolve())

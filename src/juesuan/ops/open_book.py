@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from ..domain.catalog import Catalog
-from ..domain.layout import layout_of, parse_a1
+from ..domain.layout import column_letter, layout_of, parse_a1
 from ..domain.model import Ref
+from ..domain.money import fmt
 from ..domain.schema import CODE, DATA_SHEETS, FACT_SHEETS, REVIEW_SHEET, TABLES
 from ..io.fill_colours import fill_hex, fill_text
-from ..rules.findings import ERROR, INFO, WARNING, Finding
+from ..rules.findings import ERROR, INFO, WARNING, Finding, sort_findings
 from ..rules.parse import SheetGrids, parse_grids
+from ..rules.registry import MERGED_DERIVED_CELL
 from ..views.edits import DERIVED_COLOUR, Edits, forget_marks, review_edits
 from ..views.fill_record import parse_overwrites, still_left, with_carried
 from ..views.publication import Publication, build_publication
@@ -45,11 +47,13 @@ class OpenBook:
     grids: SheetGrids                        # the standard sheets' values (others by name, empty); which are hidden
     review_rows: list[tuple] | None          # 审核结果 from A1, None when the book has no such sheet
     read_fills: FillReader                   # raises FillsUnreadable when the client cannot
+    merged: Mapping[str, Sequence[str]] = field(default_factory=dict)   # merged ranges ("C7:C8") by sheet, where known
 
     @classmethod
     def from_sheets(cls, name: str, sheets: Sequence[tuple[str, list, str | None]],
-                    read_fills: FillReader) -> OpenBook:
-        """sheets: (name, values from A1, visibility "hidden" / "veryHidden" / None) in book order."""
+                    read_fills: FillReader, merged: Mapping[str, Sequence[str]] | None = None) -> OpenBook:
+        """sheets: (name, values from A1, visibility "hidden" / "veryHidden" / None) in book order;
+        `merged`: the merged ranges of the standard sheets, by sheet (none when the client cannot say)."""
         grids, review_rows = SheetGrids(), None
         for sheet, values, hidden in sheets:
             if sheet == REVIEW_SHEET:
@@ -60,7 +64,8 @@ class OpenBook:
                     grids.hidden[sheet] = hidden
             else:
                 grids[sheet] = []            # other sheets: by name only, as the file reader does
-        return cls(name, [sheet for sheet, _values, _hidden in sheets], grids, review_rows, read_fills)
+        return cls(name, [sheet for sheet, _values, _hidden in sheets], grids, review_rows, read_fills,
+                   {sheet: list(ranges) for sheet, ranges in (merged or {}).items() if ranges})
 
     def previous_registry(self) -> tuple[dict, list[tuple[str, str, str]]]:
         """(notes by finding key, [(sheet, A1, original fill text)]) left by the last run, CLI or button."""
@@ -117,26 +122,31 @@ def _original_fills(book: OpenBook, keys: list[Key], derived: set[Key], moved: C
         return {key: grey if key in derived else "" for key in keys}
 
 
-def plan_review(book: OpenBook, review: Review, old_marks, edits: Edits, shade=(), moved=None) -> Edits:
+def plan_review(book: OpenBook, review: Review, old_marks, edits: Edits, shade=(), moved=None,
+                covered=None) -> Edits:
     """Append the review to `edits`. `shade` (after fill): cells that wear the derived grey from
     now on; a mark on one remembers grey as its original fill, as the file writer does.
-    `moved(key)`: where a cell of the report sat before this run inserted rows."""
+    `moved(key)`: where a cell of the report sat before this run inserted rows. A cell a merged
+    range covers (`covered(key)`, not its top-left) is listed but never coloured, as in a file."""
     moved = moved or (lambda key: key)
+    covered = covered or _covered(book)
     sheets = set(book.names) | {REVIEW_SHEET}
     old = {(sheet, address): original for sheet, address, original in old_marks
            if sheet in sheets and sheet != REVIEW_SHEET}
     new = review.marks_on(sheets)
+    inside = {key for key in set(old) | set(new) | set(shade) if key[0] != REVIEW_SHEET and covered(key)}
     grey_text = fill_text(DERIVED_COLOUR)
-    shade = {key for key in shade if key[0] in sheets and key[0] != REVIEW_SHEET}
+    shade = {key for key in shade if key[0] in sheets and key[0] != REVIEW_SHEET and key not in inside}
     old.update({key: grey_text for key in shade if key in old})
-    restore = {key: fill_hex(original) for key, original in old.items() if key not in new}
-    unknown = [key for key in sorted(new) if key not in old]
+    restore = {key: fill_hex(original) for key, original in old.items() if key not in new and key not in inside}
+    unknown = [key for key in sorted(new) if key not in old and key not in inside]
     originals = dict(old)
+    originals.update({key: "" for key in new if key in inside and key not in old})   # no fill of its own
     originals.update(_original_fills(book, unknown, review.derived, moved) if unknown else {})
     originals.update({key: grey_text for key in shade if key in new})
     grey = {key: DERIVED_COLOUR for key in shade if key not in new and key not in restore}
     grid = review_grid(review, sheets, originals)
-    return review_edits(edits, grid, book.review_rows, restore, grey)
+    return review_edits(edits, grid, book.review_rows, restore, grey, uncoloured=inside)
 
 
 # --- the operations ----------------------------------------------------------------------
@@ -165,15 +175,21 @@ def fill_open_book(book: OpenBook, catalog: Catalog, when: datetime | None = Non
             + [(f.table, f.cell) for f in overwrites])     # a record kept by identity (Ref) moves with its row
     filled, result = fill_and_recheck(report, catalog, add_parents=not _kept_rows_move(kept),
                                       written_before=before)
+    amounts = {(c.table, c.address): c.new for c in filled.changes}
+    changed = {(c.table, c.address): c.ref for c in filled.changes}
+    for (sheet, address), merged in _merged_over(book, amounts, result.inserted).items():
+        filled.record.pop(changed[sheet, address], None)    # not written: the cell holds no figure of ours
+        result.findings.append(MERGED_DERIVED_CELL.finding(sheet, address, merged=merged,
+                                                           amount=fmt(amounts.pop((sheet, address)))))
+    result.findings = sort_findings(result.findings)
     findings = with_carried(result.findings, overwrites, filled.record, report)
     review = build_review(report, findings, result.catalog, notes, when, filled=filled.record)
-    amounts = {(c.table, c.address): c.new for c in filled.changes}
     typed = {(ins.table, f"{col}{ins.row}") for ins in result.inserted for col in "AB"}
     edits = Edits()
     edits.inserted_rows(result.inserted)
     edits.amounts(amounts)
     plan_review(book, review, old_marks, edits, shade=review.derived | set(amounts) | typed,
-                moved=_before_insertion(result.inserted))
+                moved=_before_insertion(result.inserted), covered=_covered(book, result.inserted))
     overwritten = len([c for c in filled.changes if c.overwrote])
     added = f"插入了 {len(result.inserted)} 行缺少的类/款，" if result.inserted else ""
     message = (f"填充计算完成：{added}更新了 {len(filled.changes)} 个自动计算单元格"
@@ -185,7 +201,8 @@ def clear_open_book(book: OpenBook) -> Outcome:
     """清除标记: put back the fill of every cell the registry lists, then empty the registry."""
     _notes, marks = book.previous_registry()
     names = set(book.names) - {REVIEW_SHEET}
-    restore = {(sheet, address): fill_hex(original) for sheet, address, original in marks if sheet in names}
+    restore = {(sheet, address): fill_hex(original) for sheet, address, original in marks
+               if sheet in names and not _merge_of(book, (sheet, address))}
     if not restore:
         return Outcome("没有需要清除的标记。")
     edits = forget_marks(Edits(), book.review_rows, restore)
@@ -269,6 +286,53 @@ def narrate_open_book(book: OpenBook, catalog: Catalog, workbook: Path | None) -
     if gate.unexplained:
         lines.append(f"另有 {len(gate.unexplained)} 条警告尚未在“审核结果”的“备注”栏说明原因，公开前请核实。")
     return Outcome("\n".join(lines), result=result, gate=gate, output=written, placeholders=count)
+
+
+# --- merged ranges -----------------------------------------------------------------------
+def _merge_of(book: OpenBook, key: Key) -> tuple[int, int, int, int] | None:
+    """(r1, c1, r2, c2) of the merged range that covers the cell (sheet, A1) of the book as read,
+    when the cell is not its top-left: such a cell holds no value and no fill of its own."""
+    sheet, address = key
+    ranges = book.merged.get(sheet)
+    if not ranges:
+        return None
+    row, col = parse_a1(address)
+    for text in ranges:
+        first, _, last = str(text).replace("$", "").partition(":")
+        (r1, c1), (r2, c2) = parse_a1(first), parse_a1(last or first)
+        if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+            return r1, c1, r2, c2
+    return None
+
+
+def _covered(book: OpenBook, insertions=()) -> Callable[[Key], tuple | None]:
+    """_merge_of for a cell addressed after the inserted rows (an inserted row is never covered),
+    the range given where it sits after them."""
+    moved, inserted = _before_insertion(insertions), {(ins.table, ins.row) for ins in insertions}
+
+    def covered(key: Key):
+        if key[0] not in book.merged or (key[0], parse_a1(key[1])[0]) in inserted:
+            return None
+        merge = _merge_of(book, moved(key))
+        if merge is None:
+            return None
+        shift = parse_a1(key[1])[0] - parse_a1(moved(key)[1])[0]
+        r1, c1, r2, c2 = merge
+        return r1 + shift, c1, r2 + shift, c2
+    return covered
+
+
+def _merged_over(book: OpenBook, amounts: Mapping[Key, object], insertions) -> dict[Key, str]:
+    """{(sheet, A1): merged range} of the cells fill would write that a merged range covers:
+    fill leaves them alone and says so (F05), as ``fill`` does in a file."""
+    covered = _covered(book, insertions)
+    over = {}
+    for key in amounts:
+        merge = covered(key)
+        if merge is not None:
+            r1, c1, r2, c2 = merge
+            over[key] = f"{column_letter(c1)}{r1}:{column_letter(c2)}{r2}"
+    return over
 
 
 # --- inserted rows -----------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Request (what the add-in reads from the open book, nothing else)::
 
     {"book": {"name": "单位.xlsx", "path": "C:\\\\...\\\\单位.xlsx"},     path: only 生成公开表 uses it
-     "sheets": [{"name": "公开01", "values": [[...], ...], "hidden": null | "hidden" | "veryHidden"}, ...],
+     "sheets": [{"name": "公开01", "values": [[...], ...], "hidden": null | "hidden" | "veryHidden",
+                 "merged": ["C7:C8", ...]}, ...],                   merged: optional, the sheet's merged areas
      "fills": {"公开05!D9": "#FFC7CE" | null, ...}}                    optional, see below
 
 Values are Range.Value2 of the used range from A1: text, numbers, booleans, null for empty.
@@ -17,6 +18,7 @@ in the registry are not asked for again).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from ..domain.layout import column_letter
@@ -27,6 +29,7 @@ from ..rules.parse import HIDDEN, VERY_HIDDEN
 MAX_SHEETS = 255
 MAX_CELLS = 2_000_000
 _HEX = set("0123456789abcdefABCDEF")
+_RANGE = re.compile(r"\$?[A-Za-z]{1,3}\$?[0-9]{1,7}(:\$?[A-Za-z]{1,3}\$?[0-9]{1,7})?")
 
 
 class BadRequest(Exception):
@@ -76,7 +79,7 @@ def open_book(request: Any) -> OpenBook:
     sheets = request.get("sheets")
     if not isinstance(sheets, list) or not sheets or len(sheets) > MAX_SHEETS:
         raise BadRequest("请求缺少工作表（sheets），或工作表数量超出范围")
-    parsed, cells = [], 0
+    parsed, cells, merged = [], 0, {}
     for item in sheets:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise BadRequest("每个工作表应为 {name, values}，name 为工作表名称")
@@ -90,6 +93,11 @@ def open_book(request: Any) -> OpenBook:
         if hidden not in (None, HIDDEN, VERY_HIDDEN):
             raise BadRequest(f"工作表“{sheet}”的 hidden 应为 null、\"hidden\" 或 \"veryHidden\"")
         parsed.append((sheet, values, hidden))
+        ranges = item.get("merged") or []
+        if not isinstance(ranges, list) or not all(isinstance(r, str) and _RANGE.fullmatch(r) for r in ranges):
+            raise BadRequest(f"工作表“{sheet}”的 merged 应为合并区域的列表，如 [\"C7:C8\"]")
+        if wanted and ranges:
+            merged[sheet] = ranges
     fills = request.get("fills") or {}
     if not isinstance(fills, dict):
         raise BadRequest("fills 应为 {\"工作表!单元格\": \"#RRGGBB\" 或 null}")
@@ -100,7 +108,7 @@ def open_book(request: Any) -> OpenBook:
         if missing:
             raise NeedFills(missing)
         return {(sheet, address): known[f"{sheet}!{address}"] for sheet, address in keys}
-    return OpenBook.from_sheets(name, parsed, read_fills)
+    return OpenBook.from_sheets(name, parsed, read_fills, merged)
 
 
 def book_path(request: dict) -> str | None:

@@ -158,14 +158,15 @@ def severity_runs(grid: ReviewGrid) -> list[tuple[int, int, str]]:
 
 
 def review_edits(edits: Edits, grid: ReviewGrid, review_rows: list | None,
-                 restore: Mapping[Key, str | None], shade: Mapping[Key, str]) -> Edits:
+                 restore: Mapping[Key, str | None], shade: Mapping[Key, str], uncoloured=frozenset()) -> Edits:
     """Append what writes `grid` as 审核结果: old marks back to their colour (`restore`), derived
     cells grey (`shade`), new marks coloured, the sheet's rows replaced in one block (A2 down to
     the last row), severity colours, links, and 审核结果 activated.
 
-    `review_rows`: the values 审核结果 holds now (None when the book has no such sheet)."""
+    `review_rows`: the values 审核结果 holds now (None when the book has no such sheet);
+    `uncoloured`: marked cells a merged range covers (they have no fill of their own)."""
     edits.colours({**shade, **restore})
-    edits.colours({key: "#" + SEVERITY_FILLS[severity] for key, severity in grid.marks.items()})
+    edits.colours({key: "#" + SEVERITY_FILLS[severity] for key, severity in grid.marks.items() if key not in uncoloured})
     sheet = REVIEW_SHEET
     step = edits.steps.append
     if review_rows is not None:
