@@ -614,3 +614,25 @@ def test_a_hidden_standard_sheet_is_an_error_in_excel_as_in_the_cli(tmp_path):
     assert replay.compare_reviews(cli, replayed) == []
     assert "E19" in [c.value for c in replayed[REVIEW_SHEET]["C"]]
     assert alerts[-1][3] == "critical"
+
+
+def test_fill_sets_the_print_areas_cli_fill_sets_where_the_client_can(tmp_path):
+    """xlwings' PageSetup.print_area: an Office.js client replays setPrintArea; the VBA client has
+    no such action (Remote.bas), so through it the print area is left as it was."""
+    cli = tmp_path / "cli.xlsx"
+    shutil.copy(SAMPLES / "broken" / "item_without_kuan.xlsx", cli)
+    fill_book(cli, CATALOG, when=WHEN)
+    filled = openpyxl.load_workbook(cli)
+    expected = {ws.title: ws.print_area.rpartition("!")[2].replace("$", "")
+                for ws in filled.worksheets if ws.print_area}
+    assert expected["公开03"] == "A1:H26"                 # one row more: the inserted 款
+    payload = replay.payload_from_file(SAMPLES / "broken" / "item_without_kuan.xlsx", visibility=True)
+    payload["client"] = "Office.js"
+    book = replay.remote_book(payload)
+    xl.fill(book, when=WHEN)
+    names = filled.sheetnames
+    areas = {names[a["sheet_position"]]: a["args"][0] for a in book.json()["actions"] if a["func"] == "setPrintArea"}
+    assert areas == expected
+    vba = replay.remote_book(replay.payload_from_file(SAMPLES / "broken" / "item_without_kuan.xlsx"))
+    xl.fill(vba, when=WHEN)
+    assert "setPrintArea" not in {a["func"] for a in vba.json()["actions"]}

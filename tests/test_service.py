@@ -344,3 +344,18 @@ def test_fill_leaves_a_merged_derived_cell_and_reports_f05_as_juesuan_fill(servi
                for i, row in enumerate(s["values"]) for j, _ in enumerate(row)}
     assert ("公开05", 8, 3) not in written and ("公开05", 7, 3) in written
     assert replay.compare_reviews(cli, applied(wps, answer)) == []
+
+
+def test_check_and_fill_set_the_print_areas_juesuan_sets(service, tmp_path):
+    """The code tables print down to their last coded row (one more after fill inserts a 款), 审核结果 its findings."""
+    source = SAMPLES / "broken" / "item_without_kuan.xlsx"
+    for operation in ("check", "fill"):
+        cli, wps = copies(tmp_path, source)
+        if operation == "check":
+            save_review(check_book(cli, CATALOG), cli, when=WHEN)
+        else:
+            fill_book(cli, CATALOG, when=WHEN)
+        after = applied(wps, operate(service, operation, wps))
+        expected = {ws.title: client.print_area(ws) for ws in openpyxl.load_workbook(cli).worksheets}
+        assert {ws.title: client.print_area(ws) for ws in after.worksheets} == expected
+        assert expected["公开03"] == ("A1:H25" if operation == "check" else "A1:H26"), expected

@@ -94,6 +94,9 @@ def apply_steps(workbook, steps: list[dict]) -> None:
             workbook.create_sheet(step["sheet"])
             continue
         ws = workbook[step["sheet"]]
+        if op == "print_area":                  # Sheet.PageSetup.PrintArea
+            ws.print_area = step["area"]
+            continue
         if op == "activate":
             workbook.active = workbook.sheetnames.index(step["sheet"])
             continue
@@ -129,6 +132,12 @@ def apply_steps(workbook, steps: list[dict]) -> None:
                 raise ValueError(f"unknown edit step {op!r}")
 
 
+def print_area(ws) -> str:
+    """The sheet's print area as "A1:H23" ("" when none), as the add-in sets PageSetup.PrintArea."""
+    area = ws.print_area or ""
+    return area.rpartition("!")[2].replace("$", "")
+
+
 # --- the JSON the Node tests' fake ET loads and compares --------------------------------------
 def book_json(workbook, name: str) -> dict:
     """Every sheet: values (Value2), fills ('#RRGGBB' by A1, where filled), links (A1 -> location)."""
@@ -142,7 +151,7 @@ def book_json(workbook, name: str) -> dict:
                     fills[cell.coordinate] = colour
                 if cell.hyperlink is not None:
                     links[cell.coordinate] = cell.hyperlink.location
-        sheets.append({"name": ws.title, "values": sheet_rows(ws),
+        sheets.append({"name": ws.title, "values": sheet_rows(ws), "print_area": print_area(ws),
                        "hidden": None if ws.sheet_state == "visible" else ws.sheet_state,
                        "fills": fills, "links": links})
     return {"name": name, "sheets": sheets}

@@ -1,6 +1,6 @@
 /*
  * A fake of the ET (WPS 表格) object model, as much as js/juesuan.js uses: Application,
- * Workbook.Sheets (Count, Item, Add), Worksheet (Name, Visible, UsedRange, Range, Hyperlinks,
+ * Workbook.Sheets (Count, Item, Add), Worksheet (Name, Visible, UsedRange, Range, Hyperlinks, PageSetup.PrintArea,
  * Activate), Range (Value2, NumberFormat, Interior.Color/ColorIndex, Clear, ClearContents,
  * Insert). It holds a workbook as tests/support/wps_client.py dumps it, stores what Excel and
  * ET store (a string assigned to a cell not formatted as text becomes a number when it reads
@@ -114,6 +114,11 @@ class Sheet {
   constructor(book, name, visible = -1) {
     Object.assign(this, {book, Name: name, Visible: visible, cells: new Map()});
     const sheet = this;
+    this.PageSetup = {
+      area: "",
+      get PrintArea() { return this.area; },
+      set PrintArea(value) { sheet.book.app.calls.write += 1; this.area = value; },
+    };
     this.Hyperlinks = {
       Add(anchor, address, subAddress, tip, text) {
         sheet.book.app.calls.write += 1;
@@ -198,6 +203,7 @@ function fakeApplication(dump, fullName) {
   for (const item of dump.sheets) {
     const visible = item.hidden === "hidden" ? 0 : item.hidden === "veryHidden" ? 2 : -1;
     const sheet = new Sheet(book, item.name, visible);
+    sheet.PageSetup.area = item.print_area || "";
     (item.values || []).forEach((row, i) => row.forEach((v, j) => {
       if (v !== null && v !== "") sheet.cell(i + 1, j + 1, true).value = v;
     }));
@@ -228,7 +234,7 @@ function snapshot(app) {
       if (cell.fill) fills[a1] = cell.fill;
       if (cell.link) links[a1] = cell.link;
     }
-    return {name: sheet.Name, values, fills, links};
+    return {name: sheet.Name, values, fills, links, printArea: sheet.PageSetup.area};
   });
 }
 
@@ -239,7 +245,8 @@ function snapshotOfDump(dump) {
     (item.values || []).forEach((row, i) => row.forEach((v, j) => {
       if (v !== null && v !== "") values[letters(j + 1) + (i + 1)] = v;
     }));
-    return {name: item.name, values, fills: {...(item.fills || {})}, links: {...(item.links || {})}};
+    return {name: item.name, values, fills: {...(item.fills || {})}, links: {...(item.links || {})},
+            printArea: item.print_area || ""};
   });
 }
 

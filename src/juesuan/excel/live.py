@@ -1,7 +1,8 @@
 """The open workbook through xlwings: read it in blocks, apply an edit list (``views.edits``).
 
 Only what xlwings' VBA client (xlwings/addin/Remote.bas) implements is used: values, fill
-colours, number formats, add sheet, insert range, clear range, hyperlinks and activate sheet.
+colours, number formats, add sheet, insert range, clear range, hyperlinks and activate sheet;
+the print area (PageSetup.PrintArea) is set except through that client, which lacks it.
 Per-cell calls are left only where xlwings has no block form: one hyperlink per review row,
 and reading the fill of a cell marked for the first time (cells already in the registry of
 审核结果 are not read again). The registry columns get the number format ";;;" instead of
@@ -74,6 +75,14 @@ def _rgb(colour) -> str | None:
 
 
 # --- applying ---------------------------------------------------------------------------
+def _print_area(book, sheet, area: str) -> None:
+    """PageSetup.PrintArea over COM/AppleScript; xlwings' VBA client (remote engine) has no
+    action for it, so a book driven by that client keeps its print area."""
+    if isinstance(sheet.api, dict) and book.api.get("client") == "VBA":
+        return
+    sheet.page_setup.print_area = area
+
+
 def _range(sheet, bounds):
     r1, c1, r2, c2 = bounds
     return sheet.range((r1, c1), (r2, c2))
@@ -104,6 +113,8 @@ def apply_edits(book, edits: Edits) -> None:
             _range(sheet, step["range"]).color = step["colour"]
         elif op == "link":
             sheet.range((step["row"], step["col"])).add_hyperlink("#" + step["location"], step["text"], step["tip"])
+        elif op == "print_area":
+            _print_area(book, sheet, step["area"])
         elif op == "activate":
             sheet.activate()
         else:   # pragma: no cover - the builder emits only the steps above

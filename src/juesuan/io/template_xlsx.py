@@ -34,6 +34,7 @@ from ..domain.schema import (
 )
 from ..rules.relations import derived_refs, relations_for, row_derived_columns
 from ..views.review import blank_review, review_grid
+from ..views.edits import print_area_in_use
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT
 from .facts_xlsx import render_fact_sheet
 from .review_xlsx import render_review_sheet
@@ -250,8 +251,7 @@ def print_rows_in_use(ws, table) -> None:
     """Print a code table from its title to its last row holding a code (the 合计 row when there is
     none), not the ~150 blank input rows under it. Never on the blank template: a fixed print area
     there would hide what a clerk types later; the writer (ops) sets it again on every save."""
-    last = max([layout_of(table.id).first_data_row] + [row.row for row in table.rows if row.code])
-    ws.print_area = f"A1:{column_letter(layout_of(table.id).last_col)}{last}"
+    ws.print_area = print_area_in_use(table)
 
 
 def build_workbook(catalog: Catalog, report: Report | None = None) -> Workbook:

@@ -24,7 +24,7 @@ from ..io.fill_colours import fill_hex, fill_text
 from ..rules.findings import ERROR, INFO, WARNING, Finding, sort_findings
 from ..rules.parse import SheetGrids, parse_grids
 from ..rules.registry import MERGED_DERIVED_CELL
-from ..views.edits import DERIVED_COLOUR, Edits, forget_marks, review_edits
+from ..views.edits import DERIVED_COLOUR, Edits, forget_marks, print_areas, review_edits
 from ..views.fill_record import parse_overwrites, still_left, with_carried
 from ..views.publication import Publication, build_publication
 from ..views.review import Review, build_review, parse_fill_record, parse_registry, review_grid
@@ -158,7 +158,7 @@ def check_open_book(book: OpenBook, catalog: Catalog, when: datetime | None = No
     record = still_left(before, result.report)          # what fill left and still stands
     findings = with_carried(result.findings, overwrites, record, result.report)
     review = build_review(result.report, findings, result.catalog, notes, when, filled=record)
-    edits = plan_review(book, review, old_marks, Edits())
+    edits = plan_review(book, review, old_marks, print_areas(Edits(), result.report, book.names))
     errors = review.counts.get(ERROR)
     verdict = "有错误，须改正后才能公开。" if errors else "未发现错误。"
     return Outcome(f"审核完成：{summary(review.counts)}。{verdict}\n详见“审核结果”表，问题单元格已按级别着色。",
@@ -188,6 +188,7 @@ def fill_open_book(book: OpenBook, catalog: Catalog, when: datetime | None = Non
     edits = Edits()
     edits.inserted_rows(result.inserted)
     edits.amounts(amounts)
+    print_areas(edits, report, book.names)
     plan_review(book, review, old_marks, edits, shade=review.derived | set(amounts) | typed,
                 moved=_before_insertion(result.inserted), covered=_covered(book, result.inserted))
     overwritten = len([c for c in filled.changes if c.overwrote])

@@ -12,6 +12,7 @@ the applier differs. An edit list is an ordered list of steps, each a plain dict
     {"op": "values",       "sheet": s, "row": r, "col": c, "values": [[...], ...]}
     {"op": "colour",       "sheet": s, "range": [...], "colour": "#RRGGBB" | None}   None: no fill
     {"op": "link",         "sheet": s, "row": r, "col": c, "location": "'公开05'!D9", "text": t, "tip": t}
+    {"op": "print_area",   "sheet": s, "area": "A1:H23"}           the page setup's print area
     {"op": "activate",     "sheet": s}
 
 Rows and columns are 1-based. Values are text, numbers, booleans or None (empty); an amount
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Mapping
 
-from ..domain.layout import parse_a1
-from ..domain.schema import REVIEW_SHEET
+from ..domain.layout import column_letter, layout_of, parse_a1
+from ..domain.schema import CODE, REVIEW_SHEET, TABLES
 from .review import (
     AMOUNT_COLUMNS,
     FIRST_ROW,
@@ -144,6 +145,25 @@ class Edits:
                                "values": [[safe_text(ins.code), safe_text(ins.name)]]})
 
 
+# --- print areas ------------------------------------------------------------------------
+def print_area_in_use(table) -> str:
+    """A code table printed from its title to its last row holding a code (the 合计 row when
+    there is none), not the ~150 blank input rows under it."""
+    lay = layout_of(table.id)
+    last = max([lay.first_data_row] + [row.row for row in table.rows if row.code])
+    return f"A1:{column_letter(lay.last_col)}{last}"
+
+
+def print_areas(edits: Edits, report, names) -> Edits:
+    """Append the print area in use of every code table of `report` that is a sheet of `names`,
+    as every save of a file sets it (io.template_xlsx.print_code_tables_in_use)."""
+    for table_id, spec in TABLES.items():
+        table = report.tables.get(table_id)
+        if spec.kind == CODE and table is not None and table.present and table_id in names:
+            edits.steps.append({"op": "print_area", "sheet": table_id, "area": print_area_in_use(table)})
+    return edits
+
+
 # --- the review sheet -------------------------------------------------------------------
 def severity_runs(grid: ReviewGrid) -> list[tuple[int, int, str]]:
     """(first row, last row, '#RRGGBB') of adjacent rows of one severity colour."""
@@ -197,6 +217,9 @@ def review_edits(edits: Edits, grid: ReviewGrid, review_rows: list | None,
         text = safe_text(str(grid.cells[row, LINK_COLUMN]))
         step({"op": "link", "sheet": sheet, "row": row, "col": LINK_COLUMN,
               "location": link_location(target, address), "text": text, "tip": f"跳转到 {text}"})
+    if grid.checked:                # printed: the findings, not the hidden registry's rows below
+        step({"op": "print_area", "sheet": sheet,
+              "area": f"A{TITLE_ROW}:{column_letter(LAST_VISIBLE_COLUMN)}{grid.last_finding_row}"})
     step({"op": "activate", "sheet": sheet})
     return edits
 

@@ -143,6 +143,7 @@
             sheet.Hyperlinks.Add(anchor, "", step.location, step.tip, step.text);
             break;
           }
+          case "print_area": sheet.PageSetup.PrintArea = step.area; break;
           case "activate": sheet.Activate(); break;
           default: throw new Error("未知的修改步骤：" + step.op);
         }
