@@ -132,6 +132,9 @@ def test_malformed_requests_get_chinese_messages_naming_the_place(service):
     bad = {"book": {"name": "a.xlsx"}, "sheets": [{"name": "公开01", "values": [[1, {"x": 1}]]}]}
     status, _h, answer = call(service, "POST", "/api/check", bad)
     assert status == 400 and "工作表“公开01”B1" in answer["error"]
+    merged = {"book": {"name": "a.xlsx"}, "sheets": [{"name": "公开05", "values": [[1]], "merged": ["C7;C8"]}]}
+    status, _h, answer = call(service, "POST", "/api/fill", merged)
+    assert status == 400 and "工作表“公开05”的 merged" in answer["error"]
     other = {"book": {"name": "工资表.xlsx"}, "sheets": [{"name": "Sheet1", "values": [["姓名"]]}]}
     status, _h, answer = call(service, "POST", "/api/check", other)
     assert status == 422 and "不是决算公开标准工作簿" in answer["error"]
@@ -343,7 +346,13 @@ def test_fill_leaves_a_merged_derived_cell_and_reports_f05_as_juesuan_fill(servi
     written = {(s["sheet"], s["row"] + i, s["col"] + j) for s in answer["edits"] if s["op"] == "values"
                for i, row in enumerate(s["values"]) for j, _ in enumerate(row)}
     assert ("公开05", 8, 3) not in written and ("公开05", 7, 3) in written
-    assert replay.compare_reviews(cli, applied(wps, answer)) == []
+    after = applied(wps, answer)
+    assert replay.compare_reviews(cli, after) == []
+    after.save(wps)
+    cleared = operate(service, "clear", wps)             # the mark on C8 is listed, but C8 has no fill to put back
+    assert cleared["restored"] > 0
+    assert [s for s in cleared["edits"] if s["op"] == "colour" and s["sheet"] == "公开05"
+            and s["range"][0] <= 8 <= s["range"][2] and s["range"][1] <= 3 <= s["range"][3]] == []
 
 
 def test_check_and_fill_set_the_print_areas_juesuan_sets(service, tmp_path):
