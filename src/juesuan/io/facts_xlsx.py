@@ -16,7 +16,7 @@ from ..domain.facts import (
 )
 from ..domain.schema import AMOUNT, CHOICE, COUNT, PERCENT, TEXT
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT
-from .xlsx_cells import BOLD, CENTER, HEADER, LEFT, TITLE, box, fit_to_width
+from .xlsx_cells import BOLD, CENTER, HEADER, LEFT, TITLE, add_choice_list, box, fit_to_width
 
 WRAP = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
@@ -54,11 +54,7 @@ def render_fact_sheet(ws, sheet: FactSheet, amount_unit_cell: str) -> None:
         ws.row_dimensions[row].height = _height((value, 8 if fact.kind == TEXT else 0),
                                                 (item.reason if item and fact.reason else None, 24), (hint, 19))
         if fact.choices:
-            validation = DataValidation(type="list", formula1='"' + ",".join(fact.choices) + '"', allow_blank=True,
-                                        showErrorMessage=True, errorTitle="请从下拉列表中选择",
-                                        error="只能选择：" + "、".join(fact.choices))
-            validation.add(f"B{row}")
-            ws.add_data_validation(validation)
+            add_choice_list(ws, f"B{row}", fact.choices)
         if fact.kind == COUNT:
             validation = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                         showErrorMessage=True, errorTitle="应为整数", error="请填写不小于 0 的整数")

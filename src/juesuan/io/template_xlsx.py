@@ -47,6 +47,7 @@ from .xlsx_cells import (
     HEADER,
     LEFT,
     TITLE,
+    add_choice_list,
     box,
     fit_to_width,
 )
@@ -89,11 +90,7 @@ def _info_sheet(ws, report: Report) -> None:
         box(ws, field.row, 2, value, text=isinstance(value, str))
         box(ws, field.row, 3, field.hint, font=Font(name=BODY_FONT, size=9, color="595959"))
         if field.choices:
-            validation = DataValidation(type="list", formula1='"' + ",".join(field.choices) + '"', allow_blank=True,
-                                        showErrorMessage=True, errorTitle="请从下拉列表中选择",
-                                        error="只能选择：" + "、".join(field.choices))
-            validation.add(f"B{field.row}")
-            ws.add_data_validation(validation)
+            add_choice_list(ws, f"B{field.row}", field.choices)
         if field.key == YEAR_FIELD:
             ws.add_data_validation(_year_validation(f"B{field.row}"))
     for field in MERGE_INFO_FIELDS:     # a merged workbook's own rows (never in the blank template)

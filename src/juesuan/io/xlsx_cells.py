@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..views.styles import BODY_FONT, DERIVED_FILL, HEADER_FILL, TITLE_FONT
 
@@ -49,3 +50,12 @@ def fit_to_width(ws, landscape=True) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def add_choice_list(ws, cell: str, choices) -> None:
+    """A dropdown on `cell` that accepts only `choices` (or blank), refusing anything else in Chinese."""
+    validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="请从下拉列表中选择",
+                                error="只能选择：" + "、".join(choices))
+    validation.add(cell)
+    ws.add_data_validation(validation)

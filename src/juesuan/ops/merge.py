@@ -17,8 +17,7 @@ from ..domain.errors import UnusableWorkbook
 from ..domain.labels import year_label
 from ..domain.schema import COMPOSITION_SHEET, INFO_SHEET, MERGED_UNITS
 from ..exit_codes import Exit
-from ..io.reader import read_report
-from ..io.reader import read_notes
+from ..io.reader import read_notes, read_report
 from ..rules.findings import ERROR, sort_findings
 from ..rules.merge import Merged, Unit, merge_reports
 from ..rules.registry_merge import FORCED_UNIT, SAME_FILE_TWICE

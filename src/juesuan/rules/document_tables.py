@@ -90,6 +90,15 @@ def _cells(line: DocLine) -> list[str]:
     return [clean(c) for c in line.cells]
 
 
+def _figure_rows(lines: list[DocLine]):
+    """(line, its cleaned cells) of the table's lines that are neither text nor a heading/栏次 line."""
+    for line in lines:
+        if line.tabular:
+            cells = _cells(line)
+            if not _header_like(cells):
+                yield line, cells
+
+
 def _header_like(cells: list[str]) -> bool:
     """A heading or 栏次 line: no figure, and header words or only column numbers."""
     if any(is_figure(c) for c in cells):
@@ -107,12 +116,7 @@ def _header_like(cells: list[str]) -> bool:
 # --- 01 / 04: rows by 行次 ---------------------------------------------------------------------
 def read_two_sided(table_id: str, lines: list[DocLine], placer: Placer) -> None:
     spec_lines = {line.key: line for line in TABLES[table_id].all_lines()}
-    for line in lines:
-        if not line.tabular:
-            continue
-        cells = _cells(line)
-        if _header_like(cells):
-            continue
+    for line, cells in _figure_rows(lines):
         used: set[int] = set()
         i = 0
         while i < len(cells):
@@ -269,12 +273,7 @@ def read_code_table(table_id: str, lines: list[DocLine], placer: Placer) -> None
 def read_economic(table_id: str, lines: list[DocLine], placer: Placer) -> None:
     keys = {line.key for line in TABLES[table_id].all_lines() if line.columns}
     known = {item.code: item.name for item in placer.catalog.economic}
-    for line in lines:
-        if not line.tabular:
-            continue
-        cells = _cells(line)
-        if _header_like(cells):
-            continue
+    for line, cells in _figure_rows(lines):
         used: set[int] = set()
         i = 0
         while i < len(cells):

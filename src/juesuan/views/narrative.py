@@ -104,34 +104,27 @@ def _kinds(ctx: Context, prefix: str, kinds: tuple[str, ...]) -> list[tuple[str,
 
 
 def income(ctx: Context) -> None:
-    w = ctx.writer
-    w.heading("二、收入决算情况说明")
-    w.subheading("（一）收入决算结构情况")
-    kinds = _kinds(ctx, "收入", INCOME_KINDS)
-    total = ctx.value("收入合计")
-    w.add(f"{ctx.y}年度收入合计", ctx.amount("收入合计", "收入合计"), "万元，其中：",
-          ctx.share_list(kinds, total), "。")
-    nonzero = [(k, v) for k, v in kinds if v]
-    if nonzero:
-        w.chart(PIE, "本年收入决算结构图", [k for k, _ in nonzero], [v for _, v in nonzero])
-    w.subheading("（二）收入决算具体情况")
-    for n, (kind, value) in enumerate(kinds, start=1):
-        w.add(f"{n}、{kind}{num(value)}万元。", *ctx.change_parts(f"收入:{kind}", f"上年:{kind}"))
+    _composition(ctx, "二", "收入", INCOME_KINDS)
 
 
 def spending(ctx: Context) -> None:
+    _composition(ctx, "三", "支出", SPENDING_PARTS)
+
+
+def _composition(ctx: Context, number: str, side: str, names) -> None:
+    """二、收入 / 三、支出: the structure (shares of the total, a pie) then each kind against last year."""
     w = ctx.writer
-    w.heading("三、支出决算情况说明")
-    w.subheading("（一）支出决算结构情况")
-    parts = _kinds(ctx, "支出", SPENDING_PARTS)
-    w.add(f"{ctx.y}年度支出合计", ctx.amount("支出合计", "支出合计"), "万元，其中：",
-          ctx.share_list(parts, ctx.value("支出合计")), "。")
-    nonzero = [(k, v) for k, v in parts if v]
+    w.heading(f"{number}、{side}决算情况说明")
+    w.subheading(f"（一）{side}决算结构情况")
+    kinds = _kinds(ctx, side, names)
+    total = f"{side}合计"
+    w.add(f"{ctx.y}年度{total}", ctx.amount(total, total), "万元，其中：", ctx.share_list(kinds, ctx.value(total)), "。")
+    nonzero = [(k, v) for k, v in kinds if v]
     if nonzero:
-        w.chart(PIE, "本年支出决算结构图", [k for k, _ in nonzero], [v for _, v in nonzero])
-    w.subheading("（二）支出决算具体情况")
-    for n, (part, value) in enumerate(parts, start=1):
-        w.add(f"{n}、{part}{num(value)}万元。", *ctx.change_parts(f"支出:{part}", f"上年:{part}"))
+        w.chart(PIE, f"本年{side}决算结构图", [k for k, _ in nonzero], [v for _, v in nonzero])
+    w.subheading(f"（二）{side}决算具体情况")
+    for n, (kind, value) in enumerate(kinds, start=1):
+        w.add(f"{n}、{kind}{num(value)}万元。", *ctx.change_parts(f"{side}:{kind}", f"上年:{kind}"))
 
 
 def fiscal_overall(ctx: Context) -> None:
