@@ -14,6 +14,8 @@ while being read, a crash of the worker process that checks it) becomes an
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -29,7 +31,7 @@ from .io.reader import notes_of
 from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
 from .rules.findings import WARNING, note_for
-from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, status_of
+from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, Tally
 
 WORKER_CRASHED = "审核该文件时程序意外退出（可能是文件内容异常或内存不足），已跳过：请单独用 juesuan check 审核该文件"
 SKIPPED_PREFIXES = (*LOCK_PREFIXES, TEMP_PREFIX)    # office programs' lock files, our own temporary files
@@ -50,37 +52,83 @@ def _sort_key(path: Path) -> tuple:
 
 
 def find_workbooks(paths: Iterable, exclude: Iterable = ()) -> list[Path]:
-    """Workbooks named or found (recursively) under `paths`, sorted by path.
+    """iter_workbooks as a list."""
+    return list(iter_workbooks(paths, exclude))
+
+
+def iter_workbooks(paths: Iterable, exclude: Iterable = ()) -> Iterator[Path]:
+    """Workbooks named or found (recursively) under `paths`, in path order, one at a time.
 
     Folders contribute their .xlsx/.xlsm files (and .xls/.xlsb/.et, to be reported as
     unusable) except lock files, our temporary files and `exclude` (our own summary).
     A path named explicitly is always taken, even if it does not exist (checking it
     then explains why it is unusable). Symbolic links to folders are not followed; a
     file reached twice is taken once.
+
+    Nothing is listed ahead: a run over 10,000 workbooks holds one folder's names at a time,
+    not every path. Files that can be reached twice (named ones, links, hard links) are
+    the only ones remembered; a folder inside another named folder is walked once.
     """
     excluded = {key for key in (file_identity(Path(p)) for p in exclude) if key is not None}
-    seen: set = set()
-    found: list[Path] = []
-
-    def add(path: Path) -> None:
-        key = file_identity(path) or ("path", str(path))
-        if key not in seen:
-            seen.add(key)
-            found.append(path)
-
+    named: list[Path] = []
+    folders: list[Path] = []
     for raw in paths:
         root = Path(raw)
-        if not root.is_dir():
-            add(root)
-            continue
-        for folder, dirs, files in os.walk(root, followlinks=False):
-            dirs.sort()
-            for name in sorted(files):
-                path = Path(folder) / name
-                if _is_candidate(name) and file_identity(path) not in excluded:
-                    add(path)
-    found.sort(key=_sort_key)
-    return found
+        (folders if root.is_dir() else named).append(root)
+    named_keys = {key for key in map(file_identity, named) if key is not None}
+    streams = [((path, file_identity(path) or ("path", str(path))) for path in sorted(named, key=_sort_key))]
+    streams += [_walk(folder, excluded, named_keys) for folder in _outermost(folders)]
+    seen: set = set()
+    for path, key in heapq.merge(*streams, key=lambda item: _sort_key(item[0])):
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        yield path
+
+
+def _outermost(folders: list[Path]) -> list[Path]:
+    """The folders not inside another one (by their real paths; the first of equals). A folder's
+    walk reaches everything below it through real folders, so one inside it adds nothing."""
+    real = sorted(((os.path.realpath(f), f) for f in folders), key=lambda item: (len(item[0]), _sort_key(item[1])))
+    kept: list[tuple[str, Path]] = []
+    for path, folder in real:
+        if not any(path == outer or path.startswith(outer.rstrip(os.sep) + os.sep) for outer, _ in kept):
+            kept.append((path, folder))
+    return sorted((folder for _, folder in kept), key=_sort_key)
+
+
+def _walk(folder: Path, excluded: set, named_keys: set) -> Iterator[tuple[Path, tuple | None]]:
+    """(path, identity to remember or None) of the candidates under `folder`, in path order.
+    Only a file that may be reached again (a link, a hard link, a file also named) is remembered."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(((entry.name.casefold(), entry.name, _kind(entry)) for entry in scan))
+    except OSError:                       # as os.walk: an unreadable folder contributes nothing
+        return
+    for _, name, kind in entries:
+        path = folder / name
+        if kind == "folder":
+            yield from _walk(path, excluded, named_keys)
+        elif kind != "linked folder" and _is_candidate(name):
+            try:
+                st = os.stat(path)
+            except OSError:
+                yield path, ("path", str(path))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in excluded:
+                continue
+            yield path, key if (kind == "link" or st.st_nlink > 1 or key in named_keys) else None
+
+
+def _kind(entry: os.DirEntry) -> str:
+    try:
+        if entry.is_dir():
+            return "linked folder" if entry.is_symlink() else "folder"
+        return "link" if entry.is_symlink() else "file"
+    except OSError:
+        return "file"
 
 
 def file_identity(path: Path) -> tuple | None:
@@ -162,75 +210,87 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_checks(paths: list[str], catalog: Catalog, jobs: int | None = None, reader: str = "fast",
+def run_checks(paths: Iterable[str], catalog: Catalog, jobs: int | None = None, reader: str = "fast",
                task: Callable[[str], dict] = check_in_worker,
                on_done: Callable[[], None] = lambda: None) -> Iterator[tuple[int, dict]]:
-    """Yield (index into paths, outcome) as checks complete, in any order.
+    """Yield (position in paths, outcome) as checks complete, in any order.
 
-    jobs=1 checks in this process. Otherwise a process pool checks the files; if a
-    worker process dies, the files it may have been checking are re-run one at a
-    time, so that only the file that kills a worker is reported as crashed.
+    `paths` may be a stream (iter_workbooks): it is read as work is handed out, a few files
+    ahead of the workers, so that neither the paths nor the pending work pile up in memory.
+    jobs=1 (or a single file) checks in this process. Otherwise a process pool checks the
+    files; if a worker process dies, the files that were in hand are re-run one at a time,
+    so that only the file that kills a worker is reported as crashed.
     """
-    for item in _run(paths, catalog, default_jobs() if jobs is None else jobs, reader, task):
+    for item in _run(enumerate(paths), catalog, default_jobs() if jobs is None else jobs, reader, task):
         on_done()
         yield item
 
 
-def _run(paths, catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
-    if jobs <= 1 or len(paths) <= 1:
+def _run(numbered: Iterator[tuple[int, str]], catalog, jobs, reader, task) -> Iterator[tuple[int, dict]]:
+    ahead = list(itertools.islice(numbered, 2))
+    if jobs <= 1 or len(ahead) <= 1:
         _init_worker(catalog, reader)
-        for index, path in enumerate(paths):
+        for index, path in itertools.chain(ahead, numbered):
             yield index, task(path)
         return
     # (imported here: multiprocessing costs a check of one file 40 ms it does not need)
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
     init = (catalog, reader)
-    pending = list(range(len(paths)))
-    while pending:
-        done: set[int] = set()
+    numbered = itertools.chain(ahead, numbered)
+    in_hand = 4 * jobs                      # enough to keep every worker busy between two hand-outs
+    running: dict = {}
+    while True:
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_pool_worker, initargs=init)
         broken = False
-        pool = ProcessPoolExecutor(max_workers=min(jobs, len(pending)), initializer=_init_pool_worker, initargs=init)
         try:
-            futures = {pool.submit(task, paths[i]): i for i in pending}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    broken = True
-                    continue
-                except Exception as exc:       # e.g. an outcome that could not be sent back
-                    outcome = _not_returned(paths[index], exc)
-                done.add(index)
-                yield index, outcome
+            while not broken:
+                running.update((pool.submit(task, path), (index, path))
+                               for index, path in itertools.islice(numbered, in_hand - len(running)))
+                if not running:
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    except Exception as exc:       # e.g. an outcome that could not be sent back
+                        outcome = _not_returned(running[future][1], exc)
+                    yield running.pop(future)[0], outcome
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
-        left = [i for i in pending if i not in done]
-        if not broken or not left:
-            break
-        # Work is handed out in submission order, at most jobs running + jobs+1 queued:
-        # the file that killed the worker is among the first 2*jobs+1 unfinished ones.
-        suspects, pending = left[:2 * jobs + 1], left[2 * jobs + 1:]
-        yield from _isolated(paths, suspects, init, task)
+        # a worker died: every file still in hand is a suspect; each is re-run alone
+        wait(running)
+        suspects = []
+        for future, (index, path) in running.items():
+            try:
+                yield index, future.result()
+            except BrokenProcessPool:
+                suspects.append((index, path))
+            except Exception as exc:
+                yield index, _not_returned(path, exc)
+        running = {}
+        yield from _isolated(suspects, init, task)
 
 
-def _isolated(paths, indexes, init, task) -> Iterator[tuple[int, dict]]:
+def _isolated(suspects, init, task) -> Iterator[tuple[int, dict]]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
     pool = None
     try:
-        for index in indexes:
+        for index, path in suspects:
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=1, initializer=_init_pool_worker, initargs=init)
             try:
-                outcome = pool.submit(task, paths[index]).result()
+                outcome = pool.submit(task, path).result()
             except BrokenProcessPool:
-                outcome = {"file": paths[index], "error": WORKER_CRASHED}
+                outcome = {"file": path, "error": WORKER_CRASHED}
                 pool.shutdown(wait=False)
                 pool = None
             except Exception as exc:
-                outcome = _not_returned(paths[index], exc)
+                outcome = _not_returned(path, exc)
             yield index, outcome
     finally:
         if pool is not None:
@@ -255,9 +315,7 @@ def in_order(results: Iterable[tuple[int, dict]]) -> Iterator[dict]:
         yield waiting[index]
 
 
-def exit_code(outcomes: Iterable[dict]) -> Exit:
+def exit_code(outcomes: Iterable[dict] | Tally) -> Exit:
     """UNUSABLE if any workbook was unusable (it wins: an unchecked file may hide errors), ERRORS if any had errors."""
-    statuses = {status_of(o) for o in outcomes}
-    if STATUS_UNUSABLE in statuses:
-        return Exit.UNUSABLE
-    return Exit.ERRORS if STATUS_ERRORS in statuses else Exit.OK
+    worst = (outcomes if isinstance(outcomes, Tally) else Tally.of(outcomes)).worst
+    return {STATUS_UNUSABLE: Exit.UNUSABLE, STATUS_ERRORS: Exit.ERRORS}.get(worst, Exit.OK)

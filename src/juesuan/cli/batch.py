@@ -1,27 +1,29 @@
 """`juesuan batch`: check a folder of workbooks in parallel and write the reviewer's summary."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
-from ..batch import exit_code, file_identity, find_workbooks, in_order, run_checks
+from ..batch import exit_code, file_identity, in_order, iter_workbooks, run_checks
 from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
+from ..io.outcome_log import OutcomeLog
 from ..io.reader import READERS
 from ..domain.labels import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
-    STATUS_PASS,
     STATUS_UNUSABLE,
+    STATUSES,
     count_line,
     main_problems,
-    sorted_outcomes,
     status_label,
     status_of,
     warning_counts,
@@ -85,42 +87,60 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
         fail("没有这个文件夹或文件：" + "、".join(missing) + "（请检查路径是否写错）")
     if merge_target and not (name or "").strip():
         raise click.UsageError("--merge 需要同时用 --name 指定部门名称")
-    files = find_workbooks(paths, exclude=[p for p in (report, merge_target) if p])
-    if report and file_identity(Path(report)) in {file_identity(f) for f in files} - {None}:
+    excluded = [p for p in (report, merge_target) if p]
+    if report and file_identity(Path(report)) in {file_identity(Path(p)) for p in paths} - {None}:
         raise click.UsageError("汇总表不能写到被审核的工作簿上，请换一个文件名")
-    if not files:
+    found = (str(f) for f in iter_workbooks(paths, exclude=excluded))
+    first = next(found, None)
+    if first is None:
         fail("在指定的文件夹中没有找到 .xlsx / .xlsm 工作簿")
-
-    names = [str(f) for f in files]
-    outcomes: list[dict] = []
+    # the files are found as they are checked (nothing listed ahead: a run over 10,000 workbooks
+    # holds neither every path nor every outcome); the progress bar's length is counted first
+    names: list[str] | None = [] if merge_target else None
+    found = _noted(itertools.chain([first], found), names)
+    counted = _count(paths, excluded) if fmt == "text" and sys.stderr.isatty() else 0
+    log = OutcomeLog()
     try:
-        with _progress(fmt == "text" and len(names) > 1, len(names)) as advance:
-            for outcome in in_order(run_checks(names, catalog, jobs, reader, on_done=advance)):
-                outcomes.append(outcome)
+        with _progress(counted > 1, counted) as advance:
+            for outcome in in_order(run_checks(found, catalog, jobs, reader, on_done=advance)):
+                log.add(outcome)
                 if fmt == "json":
                     say(json.dumps(outcome, ensure_ascii=False))
+        if fmt == "text":
+            for outcome in log.worst_first(STATUSES[:-1]):
+                say(_text_line(outcome))
+            say(count_line(log.tally).replace("共", "共审核", 1) + "。")
+        code = exit_code(log.tally)
+        if report:
+            try:
+                from ..io.summary_xlsx import write_summary      # openpyxl: loaded only for --report
+                target = write_summary(log, Path(report), with_info)
+            except (WriteRefused, UnusableWorkbook) as exc:
+                fail(f"错误：{exc}")
+            say(f"汇总表已写入：{target}", err=fmt == "json")
     except KeyboardInterrupt:
         fail("\n已中断：未完成全部审核。", Exit.INTERRUPTED)
     except BrokenPipeError:               # e.g. `juesuan batch … --format json | head`
         sys.stderr.close()
         sys.exit(Exit.UNUSABLE)
-
-    if fmt == "text":
-        for outcome in sorted_outcomes(outcomes):
-            if status_of(outcome) != STATUS_PASS:
-                say(_text_line(outcome))
-        say(count_line(outcomes).replace("共", "共审核", 1) + "。")
-    code = exit_code(outcomes)
-    if report:
-        try:
-            from ..io.summary_xlsx import write_summary      # openpyxl: loaded only for --report
-            target = write_summary(outcomes, Path(report), with_info)
-        except (WriteRefused, UnusableWorkbook) as exc:
-            fail(f"错误：{exc}")
-        say(f"汇总表已写入：{target}", err=fmt == "json")
+    finally:
+        log.close()
     if merge_target:
         code = max(code, merge_into(names, merge_target, name, catalog, offset, err=fmt == "json"))
     sys.exit(code)
+
+
+def _noted(files: Iterator[str], names: list[str] | None) -> Iterator[str]:
+    """`files`, each also kept in `names` when there is such a list (汇总 merges them afterwards)."""
+    for file in files:
+        if names is not None:
+            names.append(file)
+        yield file
+
+
+def _count(paths, excluded) -> int:
+    """How many workbooks a run will check (a walk over the folders that keeps nothing)."""
+    return sum(1 for _ in iter_workbooks(paths, exclude=excluded))
 
 
 @contextmanager

@@ -7,13 +7,17 @@ import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
-from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, summary_sheets
-from .workbook_file import save_new_workbook
+from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, streamed_sheets, summary_sheets
+from ..domain.errors import WriteRefused
+from .atomic import write_atomically
+from .workbook_file import verify_zip
 from ..domain.labels import visible_text
 from .xlsx_cells import set_text
 
@@ -29,59 +33,67 @@ _GRID = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CM = 1 / 2.54
 
 
-def write_summary(outcomes: list[dict], target: Path, with_info: bool = False) -> Path:
-    """Write the reviewer's workbook for batch `outcomes` to `target` (atomically)."""
+def write_summary(outcomes, target: Path, with_info: bool = False) -> Path:
+    """Write the reviewer's workbook for batch `outcomes` (a list, or an io.outcome_log.OutcomeLog)
+    to `target` (atomically)."""
     target = Path(target)
-    save_new_workbook(build_summary(outcomes, target.parent if str(target.parent) else Path("."), with_info), target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.suffix.lower() != ".xlsx":
+        raise WriteRefused(f"{target}：汇总表文件名应以 .xlsx 结尾")
+    # built inside the write: a write-only workbook streams its rows to temporary files, which a
+    # refused target (no such folder…) would otherwise leave open
+    write_atomically(target, lambda temp: build_summary(outcomes, folder, with_info).save(temp), verify=verify_zip)
     return target
 
 
-def build_summary(outcomes: list[dict], report_folder: Path, with_info: bool = False) -> Workbook:
+def build_summary(outcomes, report_folder: Path, with_info: bool = False) -> Workbook:
     """The count lines and one row per file, and the findings with their files (提示 only
-    `with_info`); links relative to `report_folder`."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for sheet in summary_sheets(outcomes, with_info):
+    `with_info`); links relative to `report_folder`. A write-only workbook: its rows are
+    written out as they are made, so 10,000 files' findings never sit in memory at once."""
+    workbook = Workbook(write_only=True)
+    if isinstance(outcomes, list):
+        sheets = summary_sheets(outcomes, with_info)
+    else:
+        sheets = streamed_sheets(outcomes.tally, outcomes.worst_first, with_info)
+    for sheet in sheets:
         _render(workbook.create_sheet(sheet.title), sheet, report_folder)
     return workbook
 
 
 def _render(ws, sheet: Sheet, report_folder: Path) -> None:
-    for number, line in enumerate(sheet.preamble, start=1):
-        for col, item in enumerate(line, start=1):
-            if item is not None:
-                cell = _put(ws, number, col, item.value, _TITLE if number == 1 else _BODY, _PREAMBLE)
-                if item.fill:
-                    cell.fill = PatternFill("solid", fgColor=item.fill)
+    """Row by row, top to bottom (a write-only sheet): what belongs before the rows (column
+    widths, the frozen header, each row's height) is set before they are appended."""
     top = sheet.header_row
+    for col, column in enumerate(sheet.columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column.width
+    ws.freeze_panes = f"A{top + 1}"
+    _page_setup(ws, sheet, top)                  # (fit to page is written at the top of the sheet)
+    for number, line in enumerate(sheet.preamble, start=1):
+        ws.append([None if item is None else
+                   _cell(ws, item.value, _TITLE if number == 1 else _BODY, _PREAMBLE, item.fill) for item in line])
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    ws.row_dimensions[top].height = _row_height([Cell(c.header) for c in sheet.columns], sheet.columns)
+    ws.append([_cell(ws, column.header, _BOLD, _alignment(column, "center"), border=_GRID, fill=header_fill)
+               for column in sheet.columns])
     aligned = [_alignment(c, "top") for c in sheet.columns]
+    number = top
     for number, row in enumerate(sheet.rows, start=top + 1):
+        ws.row_dimensions[number].height = _row_height(row.cells, sheet.columns)
+        cells = []
         for col, item in enumerate(row.cells, start=1):
-            cell = ws.cell(row=number, column=col)
-            cell.border = _GRID
-            cell.alignment = aligned[col - 1]
             if item is None:
+                cells.append(_cell(ws, None, None, aligned[col - 1], border=_GRID))
                 continue
-            cell = _put(ws, number, col, item.value, _BODY, aligned[col - 1])
-            if item.fill:
-                cell.fill = PatternFill("solid", fgColor=item.fill)
+            cell = _cell(ws, item.value, _BODY, aligned[col - 1], item.fill, _GRID)
             if item.amount and not isinstance(item.value, str):
                 cell.number_format = AMOUNT_FORMAT
-        ws.row_dimensions[number].height = _row_height(row.cells, sheet.columns)
-        if row.link is not None:
-            cell = ws.cell(row=number, column=sheet.file_column)
-            cell.hyperlink = _link_target(row.link, report_folder)
-            cell.font = _LINK
-    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    for col, column in enumerate(sheet.columns, start=1):
-        cell = _put(ws, top, col, column.header, _BOLD, _alignment(column, "center"))
-        cell.fill, cell.border = header_fill, _GRID
-        ws.column_dimensions[get_column_letter(col)].width = column.width
-    ws.row_dimensions[top].height = _row_height([Cell(c.header) for c in sheet.columns], sheet.columns)
+            if row.link is not None and col == sheet.file_column:
+                cell.hyperlink = _link_target(row.link, report_folder)
+                cell.font = _LINK
+            cells.append(cell)
+        ws.append(cells)
     last = get_column_letter(len(sheet.columns))
-    ws.freeze_panes = f"A{top + 1}"
-    ws.auto_filter.ref = f"A{top}:{last}{max(len(sheet.rows), 1) + top}"
-    _page_setup(ws, sheet, top)
+    ws.auto_filter.ref = f"A{top}:{last}{max(number, top + 1)}"
 
 
 def _alignment(column: Column, vertical: str) -> Alignment:
@@ -114,26 +126,32 @@ def _page_setup(ws, sheet: Sheet, top: int) -> None:
     page width, so fitting to one page wide scales by a few percent at most, never to a blur."""
     ws.print_title_rows = f"{top}:{top}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.page_margins = PageMargins(left=1.0 * _CM, right=1.0 * _CM, top=1.5 * _CM, bottom=1.5 * _CM,
                                   header=0.6 * _CM, footer=0.6 * _CM)
     ws.print_options.horizontalCentered = True
-    ws.oddHeader.center.text = f"决算公开批量审核 — {sheet.title}"
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.HeaderFooter.oddHeader.center.text = f"决算公开批量审核 — {sheet.title}"
+    ws.HeaderFooter.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _put(ws, row: int, col: int, value, font: Font, alignment: Alignment):
+def _cell(ws, value, font: Font | None, alignment: Alignment, fill: str | PatternFill | None = None,
+          border: Border | None = None) -> WriteOnlyCell:
     """Text as text (never a formula; control characters and undecodable bytes of file names
     shown as escapes, as XML cannot hold them), numbers as numbers."""
-    cell = ws.cell(row=row, column=col)
+    cell = WriteOnlyCell(ws)
     if isinstance(value, str):
         set_text(cell, visible_text(value))
     elif value is not None:
         cell.value = value
-    cell.font = font
+    if font is not None:
+        cell.font = font
     cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill if isinstance(fill, PatternFill) else PatternFill("solid", fgColor=fill)
+    if border is not None:
+        cell.border = border
     return cell
 
 

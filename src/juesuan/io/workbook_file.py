@@ -72,7 +72,7 @@ def _refuse_wrong_suffix(workbook, target: Path) -> None:
         raise WriteRefused(f"{target}：输出文件名应以 .xlsx 或 .xlsm 结尾")
 
 
-def _verify_zip(path: Path) -> None:
+def verify_zip(path: Path) -> None:
     """Complete and readable, or the save stops here."""
     with zipfile.ZipFile(path) as written:
         bad = written.testzip()
@@ -84,7 +84,7 @@ def save_new_workbook(workbook, target) -> Path:
     """Save a workbook this tool made (nothing on disk to protect but the target); returns the path written."""
     target = real_target(target)
     _refuse_wrong_suffix(workbook, target)
-    return write_atomically(target, workbook.save, verify=_verify_zip)
+    return write_atomically(target, workbook.save, verify=verify_zip)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -180,7 +180,7 @@ class EditableBook:
             self.workbook.save(temp)
             _put_back_from_original(temp, self.original, self.written)
 
-        written = write_atomically(target, write, verify=_verify_zip,
+        written = write_atomically(target, write, verify=verify_zip,
                                    unchanged_since=self.stamp if in_place else None)
         if in_place:
             self.stamp = file_stamp(written)

@@ -10,10 +10,10 @@ io/summary_xlsx.py renders the sheets; nothing here touches a file.
 from __future__ import annotations
 
 import os.path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..rules.findings import ERROR, INFO, SEVERITY_LABELS, WARNING
 from .styles import SEVERITY_FILLS
@@ -125,13 +125,43 @@ def _first(messages: list[str], what: str) -> str:
     return "；".join(messages[:MAIN_PROBLEMS]) + (f"；……另有 {more} 条{what}" if more > 0 else "")
 
 
-def count_line(outcomes: list[dict]) -> str:
+def count_line(outcomes: Iterable[dict] | Tally) -> str:
     """"共 N 个工作簿：无法使用 a 个，有错误 b 个，有警告 c 个（未说明的警告共 w 条），通过 d 个". """
-    counts = status_counts(outcomes)
-    unexplained = sum(warning_counts(o)[1] for o in outcomes if status_of(o) == STATUS_WARNINGS)
-    parts = [f"{s} {counts[s]} 个" + (f"（未说明的警告共 {unexplained} 条）" if s == STATUS_WARNINGS and unexplained else "")
+    tally = outcomes if isinstance(outcomes, Tally) else Tally.of(outcomes)
+    parts = [f"{s} {tally.counts[s]} 个" +
+             (f"（未说明的警告共 {tally.unexplained} 条）" if s == STATUS_WARNINGS and tally.unexplained else "")
              for s in STATUSES]
-    return f"共 {len(outcomes)} 个工作簿：" + "，".join(parts)
+    return f"共 {tally.files} 个工作簿：" + "，".join(parts)
+
+
+class Tally:
+    """What the count lines and the 文件 column need of a run, gathered one outcome at a time (a
+    batch over 10,000 workbooks keeps this, not the outcomes): the counts per status, the
+    unexplained warnings of 有警告 workbooks, and the folder all files are in."""
+
+    def __init__(self):
+        self.files = 0
+        self.counts = {s: 0 for s in STATUSES}
+        self.unexplained = 0
+        self.common = CommonFolder()
+        self.worst: str | None = None        # the worst status seen (STATUSES order)
+
+    @classmethod
+    def of(cls, outcomes: Iterable[dict]) -> Tally:
+        tally = cls()
+        for outcome in outcomes:
+            tally.add(outcome)
+        return tally
+
+    def add(self, outcome: dict) -> None:
+        status = status_of(outcome)
+        self.files += 1
+        self.counts[status] += 1
+        if status == STATUS_WARNINGS:
+            self.unexplained += warning_counts(outcome)[1]
+        if self.worst is None or STATUSES.index(status) < STATUSES.index(self.worst):
+            self.worst = status
+        self.common.add(outcome["file"])
 
 
 # --- the two sheets ------------------------------------------------------------------------------
@@ -152,7 +182,7 @@ class Row:
 class Sheet:
     title: str
     columns: tuple[Column, ...]
-    rows: list[Row]
+    rows: Iterable[Row]              # a list, or made while written (streamed_sheets)
     preamble: list[tuple[Cell | None, ...]] = field(default_factory=list)   # lines above the header row
 
     @property
@@ -171,10 +201,16 @@ def summary_sheets(outcomes: list[dict], with_info: bool = False) -> list[Sheet]
     and warnings, and the 提示 too when `with_info` (as `check --all`): a 万元 workbook has
     dozens of 尾差 提示, which would bury what a reviewer must act on."""
     ordered = sorted_outcomes(outcomes)
-    folder, shown = shown_names([o["file"] for o in ordered])
-    summary_rows = [_summary_row(o, shown) for o in ordered]
-    finding_rows = [r for o in ordered for r in _finding_rows(o, shown, with_info)]
-    return [Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary_rows, _count_lines(ordered, folder)),
+    return [replace(sheet, rows=list(sheet.rows))
+            for sheet in streamed_sheets(Tally.of(ordered), lambda: iter(ordered), with_info)]
+
+
+def streamed_sheets(tally: Tally, worst_first: Callable[[], Iterable[dict]], with_info: bool = False) -> list[Sheet]:
+    """The sheets of summary_sheets with rows made as they are written: `worst_first()` gives the
+    outcomes in sort_key order (called once per sheet), `tally` counts them all."""
+    summary_rows = (_summary_row(o, tally.common.shown) for o in worst_first())
+    finding_rows = (row for o in worst_first() for row in _finding_rows(o, tally.common.shown, with_info))
+    return [Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary_rows, _count_lines(tally)),
             Sheet(FINDINGS_SHEET, FINDINGS_COLUMNS, finding_rows)]
 
 
@@ -182,31 +218,54 @@ def shown_names(files: list[str]) -> tuple[str, dict[str, str]]:
     """(the folder all `files` are in, each file as a path from there): the 文件 column shows
     收件/2024/区县/甲.xlsx as 区县/甲.xlsx under the line "文件夹：收件/2024". Paths are
     compared as text (nothing is looked up on disk); no common folder leaves them as they are."""
-    try:
-        folder = os.path.commonpath([str(PurePath(f).parent) for f in files]) if files else ""
-    except ValueError:                   # absolute and relative paths, or different drives
-        folder = ""
-    if folder in ("", "."):
-        return "", {f: f for f in files}
-    return folder, {f: str(PurePath(f).relative_to(folder)) for f in files}
+    common = CommonFolder()
+    for file in files:
+        common.add(file)
+    return common.folder, {f: common.shown(f) for f in files}
 
 
-def _count_lines(outcomes: list[dict], folder: str) -> list[tuple[Cell | None, ...]]:
+class CommonFolder:
+    """The folder all files added so far are in, found one file at a time."""
+
+    def __init__(self):
+        self._folder: str | None = None      # None before the first file; "" when there is none
+
+    def add(self, file: str) -> None:
+        parent = str(PurePath(file).parent)
+        if self._folder is None:
+            self._folder = parent
+        elif self._folder:
+            try:
+                self._folder = os.path.commonpath([self._folder, parent])
+            except ValueError:               # absolute and relative paths, or different drives
+                self._folder = ""
+
+    @property
+    def folder(self) -> str:
+        """'' when there is none (then the files are shown as they are)."""
+        return "" if self._folder in (None, "", ".") else self._folder
+
+    def shown(self, file: str) -> str:
+        """A file as the 文件 column shows it: a path from `folder`."""
+        return str(PurePath(file).relative_to(self.folder)) if self.folder else file
+
+
+def _count_lines(tally: Tally) -> list[tuple[Cell | None, ...]]:
     """The title with the totals, the folder, a line per status (its count and what it asks of
     the reviewer), a blank line."""
-    counts = status_counts(outcomes)
-    lines: list[tuple[Cell | None, ...]] = [(Cell("批量审核汇总：" + count_line(outcomes)),)]
-    if folder:
-        lines.append((Cell(f"文件夹：{folder}"),))
+    lines: list[tuple[Cell | None, ...]] = [(Cell("批量审核汇总：" + count_line(tally)),)]
+    if tally.common.folder:
+        lines.append((Cell(f"文件夹：{tally.common.folder}"),))
     for status in STATUSES:
-        lines.append((Cell(status, STATUS_FILLS[status]), Cell(f"{counts[status]} 个"), Cell(STATUS_MEANINGS[status])))
+        lines.append((Cell(status, STATUS_FILLS[status]), Cell(f"{tally.counts[status]} 个"),
+                      Cell(STATUS_MEANINGS[status])))
     return lines + [()]
 
 
-def _summary_row(outcome: dict, shown: dict[str, str]) -> Row:
+def _summary_row(outcome: dict, shown: Callable[[str], str]) -> Row:
     status = status_of(outcome)
     state = Cell(status_label(outcome), STATUS_FILLS[status])
-    file = Cell(shown[outcome["file"]])
+    file = Cell(shown(outcome["file"]))
     if status == STATUS_UNUSABLE:
         return Row((state, None, None, None, None, None, None, None, Cell(outcome["error"]), file), outcome["file"])
     counts = outcome["summary"]
@@ -216,8 +275,8 @@ def _summary_row(outcome: dict, shown: dict[str, str]) -> Row:
                 Cell(main_problems(outcome)), file), outcome["file"])
 
 
-def _finding_rows(outcome: dict, shown: dict[str, str], with_info: bool) -> list[Row]:
-    file = Cell(shown[outcome["file"]])
+def _finding_rows(outcome: dict, shown: Callable[[str], str], with_info: bool) -> list[Row]:
+    file = Cell(shown(outcome["file"]))
     if status_of(outcome) == STATUS_UNUSABLE:
         return [Row((None, Cell(STATUS_UNUSABLE, LEVEL_FILLS[STATUS_UNUSABLE]), None, None, None,
                      Cell(outcome["error"]), None, None, None, None, file), outcome["file"])]

@@ -1,0 +1,69 @@
+"""The outcomes of a batch run kept on disk, not in memory.
+
+A reviewer's run over 10,000 workbooks gives tens of findings per file; held as dicts they
+would cost hundreds of megabytes. Each outcome goes instead into a private temporary SQLite
+database (the standard library's, deleted when closed, its page cache capped), with the keys
+the summary is ordered by, and is read back one at a time: in path order, or worst first
+(views.summary.sort_key) for the screen summary and the summary workbook. What stays in
+memory is the Tally (counts and the common folder).
+"""
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from ..views.summary import STATUSES, Tally, sort_key
+
+_CACHE_KIB = 1024          # SQLite's page cache; sorting spills to temporary files beyond it
+
+
+class OutcomeLog:
+    def __init__(self):
+        import sqlite3        # (imported here: only batch needs it)
+        # "" opens a private temporary database on disk, removed when the connection closes
+        self._db = sqlite3.connect("")
+        self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+        self._db.execute("PRAGMA temp_store = FILE")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE outcome (position INTEGER PRIMARY KEY, status INTEGER, no_unit INTEGER,"
+                         " unit BLOB, file BLOB, body TEXT)")
+        self.tally = Tally()
+
+    def add(self, outcome: dict) -> None:
+        status, no_unit, unit, file = sort_key(outcome)
+        # a file name's undecodable bytes are lone surrogates (os.fsdecode): kept as UTF-8 bytes that
+        # order as the str does, and in the JSON as \\udcXX escapes
+        self._db.execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
+                         (status, no_unit, _bytes(unit), _bytes(file), json.dumps(outcome)))
+        self.tally.add(outcome)
+
+    def __len__(self) -> int:
+        return self.tally.files
+
+    def in_path_order(self) -> Iterator[dict]:
+        """The outcomes in the order they were added (batch adds them in path order)."""
+        return self._select("ORDER BY position")
+
+    def worst_first(self, statuses: tuple[str, ...] = STATUSES) -> Iterator[dict]:
+        """The outcomes of the given statuses in views.summary.sort_key order."""
+        wanted = ",".join(str(STATUSES.index(s)) for s in statuses)
+        # SQLite compares BLOBs byte by byte: UTF-8 bytes order as Python orders str (by code point)
+        return self._select(f"WHERE status IN ({wanted}) ORDER BY status, no_unit, unit, file, position")
+
+    def _select(self, clause: str) -> Iterator[dict]:
+        for (body,) in self._db.execute(f"SELECT body FROM outcome {clause}"):
+            yield json.loads(body)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> OutcomeLog:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
