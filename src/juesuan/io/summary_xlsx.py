@@ -92,6 +92,7 @@ def _render(ws, sheet: Sheet, report_folder: Path) -> None:
                 cell.font = _LINK
             cells.append(cell)
         ws.append(cells)
+        del ws.row_dimensions[number]            # written with the row: not kept for 10,000 rows
     last = get_column_letter(len(sheet.columns))
     ws.auto_filter.ref = f"A{top}:{last}{max(number, top + 1)}"
 
