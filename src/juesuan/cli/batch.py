@@ -103,9 +103,10 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
     try:
         with _progress(counted > 1, counted) as advance:
             for outcome in in_order(run_checks(found, catalog, jobs, reader, on_done=advance)):
-                log.add(outcome)
+                text = json.dumps(outcome, ensure_ascii=False)
+                log.add(outcome, text)
                 if fmt == "json":
-                    say(json.dumps(outcome, ensure_ascii=False))
+                    say(text)
         if fmt == "text":
             for outcome in log.worst_first(STATUSES[:-1]):
                 say(_text_line(outcome))

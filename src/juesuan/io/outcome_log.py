@@ -30,12 +30,15 @@ class OutcomeLog:
                          " unit BLOB, file BLOB, body TEXT)")
         self.tally = Tally()
 
-    def add(self, outcome: dict) -> None:
+    def add(self, outcome: dict, text: str | None = None) -> None:
+        """Keep `outcome`; `text`: its JSON, when the caller has made it already."""
         status, no_unit, unit, file = sort_key(outcome)
+        if text is None or _has_surrogates(text):
+            text = json.dumps(outcome)
         # a file name's undecodable bytes are lone surrogates (os.fsdecode): kept as UTF-8 bytes that
         # order as the str does, and in the JSON as \\udcXX escapes
         self._db.execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
-                         (status, no_unit, _bytes(unit), _bytes(file), json.dumps(outcome)))
+                         (status, no_unit, _bytes(unit), _bytes(file), text))
         self.tally.add(outcome)
 
     def __len__(self) -> int:
@@ -67,3 +70,11 @@ class OutcomeLog:
 
 def _bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
