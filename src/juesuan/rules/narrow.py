@@ -20,6 +20,7 @@ from decimal import Decimal
 from ..domain.model import Ref, Report
 from .findings import Finding
 from .registry import NARROWED
+from .relation_plan import plan_of
 from .relations import Relation
 
 LEAF_RULES = ("E22",)        # relations between typed rows: a failure there is where a typo sits
@@ -29,19 +30,10 @@ FEW_SOURCES = 4              # a relation over so few typed cells names them all
 class Narrowing:
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
-        self.children: dict[Ref, tuple[Ref, ...]] = {}     # a same-column sum's rows
-        self.partners: dict[Ref, set[Ref]] = {}           # the same row in another table
-        self.solver = {r.solves: r for r in relations if r.solves is not None}
-        self._inputs: dict[Ref, tuple[Ref, ...]] = {}
-        for r in relations:
-            refs = [t.ref for t in r.terms]
-            if (r.op == "=" and r.target not in self.children and len(refs) > 1
-                    and all(t.sign == 1 for t in r.terms)
-                    and all(x.table == r.target.table and x.no == r.target.no for x in refs)):
-                self.children[r.target] = tuple(refs)
-            if len(refs) == 1 and r.terms[0].sign == 1 and refs[0].table != r.target.table:
-                self.partners.setdefault(r.target, set()).add(refs[0])
-                self.partners.setdefault(refs[0], set()).add(r.target)
+        plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
+        self.children, self.partners = plan.pairing()    # a same-column sum's rows; the same row in another table
+        self.solver = plan.solver
+        self._inputs = plan.typed_inputs
 
     def _value(self, ref: Ref) -> Decimal:
         return self.report.value(ref) or Decimal(0)

@@ -1,0 +1,94 @@
+"""What a list of relations implies whatever the figures: which relation solves which cell, the
+order the derived cells are computed in, which cells a derived cell reads, which sums and row
+pairings a disagreement can be narrowed through (rules/narrow.py).
+
+All of it depends on the relations only, so relations_for keeps one Plan per shape of workbook
+(with the relations it compiled) and every report of that shape shares it: a batch of books
+made from one template works it out once. A Plan holds no figure.
+"""
+from __future__ import annotations
+
+from ..domain.model import Ref
+from .relation_types import Relation
+
+
+class RelationCycle(RuntimeError):
+    """Two relations solve for each other's cells: a bug in rules/relations.py, never user input."""
+
+
+def reads(relation: Relation) -> list[Ref]:
+    """The cells `relation.solve` reads, in the order it reads them."""
+    if relation.solves == relation.target:
+        return [t.ref for t in relation.terms]
+    return [relation.target] + [t.ref for t in relation.terms if t.ref != relation.solves]
+
+
+class Plan:
+    def __init__(self, relations):
+        self.relations = relations
+        self.solver: dict[Ref, Relation] = {r.solves: r for r in relations if r.solves is not None}
+        self.order: tuple[Ref, ...] = self._order()
+        self.inputs: dict[Ref, tuple[list[Ref], list[Ref]]] = {}    # Derivation._inputs_of, filled on demand
+        self.typed_inputs: dict[Ref, tuple[Ref, ...]] = {}            # Narrowing.inputs, filled on demand
+        self._pairing = None
+
+    def _order(self) -> tuple[Ref, ...]:
+        """The solved cells, each after the solved cells it reads: the order in which a recursive
+        evaluation from `solver`'s first cell onwards finishes them (depth first, inputs in the
+        order `solve` reads them). Raises RelationCycle where relations solve in a cycle."""
+        solver, done, order = self.solver, set(), []
+        visiting: set[Ref] = set()
+        for start in solver:
+            if start in done:
+                continue
+            # an explicit stack of (cell, its unread inputs): deep chains need no recursion limit
+            visiting.add(start)
+            stack = [(start, iter(reads(solver[start])))]
+            while stack:
+                ref, pending = stack[-1]
+                for nxt in pending:
+                    if nxt in solver and nxt not in done:
+                        if nxt in visiting:
+                            raise RelationCycle(f"relations solve in a cycle through {nxt}")
+                        visiting.add(nxt)
+                        stack.append((nxt, iter(reads(solver[nxt]))))
+                        break
+                else:
+                    stack.pop()
+                    visiting.discard(ref)
+                    done.add(ref)
+                    order.append(ref)
+        return tuple(order)
+
+    def pairing(self) -> tuple[dict[Ref, tuple[Ref, ...]], dict[Ref, set[Ref]]]:
+        """(children, partners) for narrowing: a same-column sum's rows, and the same row in another
+        table (relations of one positive term across two tables)."""
+        if self._pairing is None:
+            children: dict[Ref, tuple[Ref, ...]] = {}
+            partners: dict[Ref, set[Ref]] = {}
+            for r in self.relations:
+                refs = [t.ref for t in r.terms]
+                if (r.op == "=" and r.target not in children and len(refs) > 1
+                        and all(t.sign == 1 for t in r.terms)
+                        and all(x.table == r.target.table and x.no == r.target.no for x in refs)):
+                    children[r.target] = tuple(refs)
+                if len(refs) == 1 and r.terms[0].sign == 1 and refs[0].table != r.target.table:
+                    partners.setdefault(r.target, set()).add(refs[0])
+                    partners.setdefault(refs[0], set()).add(r.target)
+            self._pairing = (children, partners)
+        return self._pairing
+
+
+class Relations(list):
+    """relations_for's list, with the Plan of its shape (`plan`): Derivation and Narrowing use it
+    instead of working the structure out again. Not to be changed in place (a copy, list(…),
+    is a plain list whose Plan is made afresh)."""
+
+    plan: Plan | None = None
+
+
+def plan_of(relations) -> Plan:
+    plan = getattr(relations, "plan", None)
+    if plan is not None and len(plan.relations) == len(relations):
+        return plan
+    return Plan(relations)
