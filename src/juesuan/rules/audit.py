@@ -124,36 +124,36 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     """The relation's finding, if it does not hold. `narrowing`: names the input rows behind a
     disagreement between two tables (in `cells` and as "请检查：…" after the message)."""
     cell_of = derivation.cell if derivation is not None else report.cell    # (the derivation remembers cells)
-    refs = relation.refs()
-    target = cell_of(refs[0])
+    target = cell_of(relation.target)
     if target is not None and target.bad:
         return None  # the unreadable cell is reported already; a sum over it means nothing
     actual = target.value if target is not None else None
     # Σ sign·term over the terms that hold a figure, in order (one pass: most relations hold exactly)
     expected, blank = ZERO, actual is None
-    for term, ref in zip(relation.terms, refs[1:]):
+    for sign, ref in relation.terms:
         cell = cell_of(ref)
         if cell is None:
             continue
         if cell.bad:
             return None
         if cell.value is not None:
-            expected += term.sign * cell.value
+            expected += sign * cell.value
             blank = False
     if blank:
         return None
     gap = (actual or ZERO) - expected
-    if relation.op == "=" and gap == 0:
-        return None               # (before the envelope: most relations hold exactly, and it costs)
-    limit = envelope(report, relation, derivation)
-    if relation.op == "=":
-        rounding = abs(gap) <= limit
+    op = relation.op
+    if op == "=":
+        if gap == 0:
+            return None           # (before the envelope: most relations hold exactly, and it costs)
+        rounding = abs(gap) <= envelope(report, relation, derivation)
         shape = "rounding" if rounding else "="
     else:
-        excess = gap if relation.op == "<=" else -gap
-        if excess <= limit:
+        excess = gap if op == "<=" else -gap
+        # (the envelope is never negative: an excess of 0 or less holds whatever it is)
+        if excess <= 0 or excess <= envelope(report, relation, derivation):
             return None
-        rounding, shape = False, relation.op
+        rounding, shape = False, op
     target_cell = report.cell(relation.target)
     others = [report.address(t.ref, relation.target.table) for t in relation.terms]
     table = relation.target.table
