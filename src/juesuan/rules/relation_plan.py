@@ -8,6 +8,8 @@ made from one template works it out once. A Plan holds no figure.
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ..domain.model import Ref
 from .relation_types import Relation
 
@@ -16,11 +18,14 @@ class RelationCycle(RuntimeError):
     """Two relations solve for each other's cells: a bug in rules/relations.py, never user input."""
 
 
-def reads(relation: Relation) -> list[Ref]:
-    """The cells `relation.solve` reads, in the order it reads them."""
+_TERM_REF = itemgetter(1)
+
+
+def reads(relation: Relation):
+    """The cells `relation.solve` reads, in the order it reads them (an iterator)."""
     if relation.solves == relation.target:
-        return [t.ref for t in relation.terms]
-    return [relation.target] + [t.ref for t in relation.terms if t.ref != relation.solves]
+        return map(_TERM_REF, relation.terms)
+    return iter([relation.target] + [t.ref for t in relation.terms if t.ref != relation.solves])
 
 
 class Plan:
@@ -43,7 +48,7 @@ class Plan:
                 continue
             # an explicit stack of (cell, its unread inputs): deep chains need no recursion limit
             visiting.add(start)
-            stack = [(start, iter(reads(solver[start])))]
+            stack = [(start, (reads(solver[start])))]
             while stack:
                 ref, pending = stack[-1]
                 for nxt in pending:
@@ -51,7 +56,7 @@ class Plan:
                         if nxt in visiting:
                             raise RelationCycle(f"relations solve in a cycle through {nxt}")
                         visiting.add(nxt)
-                        stack.append((nxt, iter(reads(solver[nxt]))))
+                        stack.append((nxt, (reads(solver[nxt]))))
                         break
                 else:
                     stack.pop()
@@ -67,14 +72,15 @@ class Plan:
             children: dict[Ref, tuple[Ref, ...]] = {}
             partners: dict[Ref, set[Ref]] = {}
             for r in self.relations:
-                refs = [t.ref for t in r.terms]
-                if (r.op == "=" and r.target not in children and len(refs) > 1
-                        and all(t.sign == 1 for t in r.terms)
-                        and all(x.table == r.target.table and x.no == r.target.no for x in refs)):
-                    children[r.target] = tuple(refs)
-                if len(refs) == 1 and r.terms[0].sign == 1 and refs[0].table != r.target.table:
-                    partners.setdefault(r.target, set()).add(refs[0])
-                    partners.setdefault(refs[0], set()).add(r.target)
+                terms, target = r.terms, r.target
+                if len(terms) == 1:
+                    sign, ref = terms[0]
+                    if sign == 1 and ref.table != target.table:
+                        partners.setdefault(target, set()).add(ref)
+                        partners.setdefault(ref, set()).add(target)
+                elif (terms and r.op == "=" and target not in children
+                      and all(sign == 1 and ref.table == target.table and ref.no == target.no for sign, ref in terms)):
+                    children[target] = tuple([ref for _sign, ref in terms])
             self._pairing = (children, partners)
         return self._pairing
 

@@ -32,10 +32,13 @@ from .relation_plan import Plan, RelationCycle, Relations, plan_of  # noqa: F401
 from .relation_types import Relation, Term
 
 
+_make = tuple.__new__      # what Ref(…), Term(…) and Relation(…) do, without a Python call each
+
+
 def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: str = "=") -> Relation:
-    terms = tuple(r if isinstance(r, Term) else Term(1, r) for r in refs)
+    terms = tuple([r if isinstance(r, Term) else _make(Term, (1, r)) for r in refs])
     solved = target if solves == "target" else solves
-    return Relation(rule, target, terms, op, solved, expr)
+    return _make(Relation, (rule, target, terms, op, solved, expr))
 
 
 # --- code tables (02 03 05 07 08) ------------------------------------------------
@@ -90,9 +93,8 @@ def code_table_relations(table: Table) -> list[Relation]:
     top, children = hierarchy(table)
     rollup_rule, total_rule = ROLLUP_RULES[tid]
     out = []
-    # tuple.__new__ is what Ref(…), Term(…) and Relation(…) do, without a Python call each:
-    # a book of 10,000 rows makes 150,000 of them here
-    make = tuple.__new__
+    # (_make: a book of 10,000 rows makes 150,000 of them here)
+    make = _make
     for row in [r for r in table.rows if r.key == TOTAL_KEY] + top + [c for cs in children.values() for c in cs]:
         is_parent = row.key == TOTAL_KEY or row.code in children
         key = row.key
@@ -114,7 +116,7 @@ def code_table_relations(table: Table) -> list[Relation]:
 
 # --- fixed tables ----------------------------------------------------------------
 def _r(table: str, key, col: int) -> Ref:
-    return Ref(table, str(key), col)
+    return _make(Ref, (table, str(key), col))
 
 
 def table01() -> list[Relation]:
