@@ -85,9 +85,12 @@ def unfilled(report: Report, derivation: Derivation) -> list[Ref]:
     """Derived cells still blank although what they are computed from is not: fill has not run
     (cells resting on an unreadable input or holding only drift fill would leave blank too)."""
     out = []
+    cell_of = derivation.cell if derivation.report is report else report.cell
     for ref, value in derivation.values.items():
-        cell = report.cell(ref)
-        if cell is None or cell.bad or cell.value is not None or value in (None, 0):
+        if value in (None, 0):
+            continue
+        cell = cell_of(ref)
+        if cell is None or cell.bad or cell.value is not None:
             continue
         if rounding_drift(report, derivation, ref) or derivation.unusable_inputs(ref):
             continue

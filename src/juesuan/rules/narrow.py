@@ -30,10 +30,19 @@ FEW_SOURCES = 4              # a relation over so few typed cells names them all
 class Narrowing:
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
-        plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
-        self.children, self.partners = plan.pairing()    # a same-column sum's rows; the same row in another table
+        self.plan = plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
         self.solver = plan.solver
         self._inputs = plan.typed_inputs
+
+    @property
+    def children(self) -> dict[Ref, tuple[Ref, ...]]:
+        """A same-column sum's rows (made on first use: only a failure between two tables needs them)."""
+        return self.plan.pairing()[0]
+
+    @property
+    def partners(self) -> dict[Ref, set[Ref]]:
+        """The same row in another table."""
+        return self.plan.pairing()[1]
 
     def _value(self, ref: Ref) -> Decimal:
         return self.report.value(ref) or Decimal(0)

@@ -18,7 +18,7 @@ from ..domain.catalog import CODE_PATTERN
 from ..domain.errors import UnusableWorkbook
 from ..domain.labels import cell_label
 from ..domain.layout import a1, layout_of
-from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
+from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_row_cells
 from ..domain.money import AmountError, parse_amount
 from ..domain.schema import (
     CODE,
@@ -110,7 +110,20 @@ def _sheet_key(name: str) -> str:
     return re.sub(r"[\s\u200b-\u200d\u2060\ufeff表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
 
 
+@lru_cache(maxsize=None)
+def _line_numbers(table_id: str) -> tuple[tuple[int, int, str], ...]:
+    """(sheet row, column of its 行次, the line's key) of every line of a two-sided table."""
+    lay = layout_of(table_id)
+    out = []
+    for line in TABLES[table_id].all_lines():
+        row_no, side = lay.line_rows[line.key]
+        out.append((row_no, next(c.index for c in lay.side_columns(side) if c.role == "lineno"), line.key))
+    return tuple(out)
+
+
 def _number_matches(raw, expected: int) -> bool:
+    if (type(raw) is int or type(raw) is float) and raw == expected:
+        return True           # (what the text route below finds for such a number, without it)
     try:
         return int(Decimal(str(raw).strip())) == expected
     except Exception:
@@ -144,14 +157,30 @@ class _Reader:
         self.hidden = grids.hidden if isinstance(grids, SheetGrids) else {}
         self.source = source
         self.findings: list[Finding] = []
+        self._floats: dict[float, Decimal] = {}     # amount(): a figure's value, by the raw number read
+        self._ints: dict[int, Decimal] = {}
 
     # -- amounts ---------------------------------------------------------
     def amount(self, sheet: str, grid: Grid, row: int, col: int, owner: Row, no: int) -> Cell:
         """The amount at (row, col), 栏次 `no` of `owner`; the cell is named (cell_label) only in a
         finding: most cells are fine, and naming every one was a fifth of parsing."""
-        raw = cell_at(grid, row, col)
+        values = grid[row - 1] if row - 1 < len(grid) else ()       # cell_at(grid, row, col), inline
+        raw = values[col - 1] if col - 1 < len(values) else None
         if raw is None:
             return Cell(None, row, col, None)      # (parse_amount(None) is None: the usual blank, without the calls)
+        kind = type(raw)
+        if kind is float or kind is int:
+            # a figure: parsed once per value in this book (a float's ±0.0, equal but not alike, is not
+            # remembered; nor is what parse_amount refuses). One memo per type: 1 == 1.0
+            memo = self._floats if kind is float else self._ints
+            value = memo.get(raw)
+            if value is None and (raw or kind is int):
+                try:
+                    value = memo[raw] = parse_amount(_as_displayed(raw))
+                except AmountError:
+                    value = None
+            if value is not None:
+                return Cell(value, row, col, raw)
         if isinstance(raw, Formula):
             self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), "formula", label=cell_label(sheet, owner, no),
                                                     formula=raw, value=str(raw)))
@@ -217,15 +246,12 @@ class _Reader:
     def read_fixed(self, table_id: str, grid: Grid) -> Table:
         spec = TABLES[table_id]
         lay = layout_of(table_id)
-        rows = fixed_rows(table_id)
         if spec.kind == TWO_SIDED:
-            for line in spec.all_lines():
-                row_no, side = lay.line_rows[line.key]
-                lineno_col = next(c.index for c in lay.side_columns(side) if c.role == "lineno")
-                if not _number_matches(cell_at(grid, row_no, lineno_col), int(line.key)):
+            for row_no, lineno_col, key in _line_numbers(table_id):
+                if not _number_matches(cell_at(grid, row_no, lineno_col), int(key)):
                     found = text_of(cell_at(grid, row_no, lineno_col)) or "空"
                     raise UnusableWorkbook(
-                        f"工作表“{table_id}”不是标准格式：{a1(row_no, lineno_col)} 应为行次 {line.key}，实为“{found}”。"
+                        f"工作表“{table_id}”不是标准格式：{a1(row_no, lineno_col)} 应为行次 {key}，实为“{found}”。"
                         "公开01、公开04 是固定行表，请不要插入或删除行。", self.source)
         elif spec.kind == ECONOMIC:
             for line in spec.lines:
@@ -236,9 +262,13 @@ class _Reader:
                     raise UnusableWorkbook(
                         f"工作表“{table_id}”不是标准格式：{a1(row_no, 1)} 应为“{want}”，实为“{found or '空'}”。"
                         "公开06 列出全部经济分类科目，请不要插入、删除或调换行。", self.source)
-        for row in rows:
-            for no, cell in list(row.cells.items()):
-                row.cells[no] = self.amount(table_id, grid, cell.row, cell.col, row, no)
+        rows = []
+        for key, row_no, label, code, cells in fixed_row_cells(table_id):
+            # (every 栏次 a key from the start: a finding's label reads how many the row has)
+            row = Row(key, row_no, label, code, dict.fromkeys([no for no, _col in cells]))
+            for no, col in cells:
+                row.cells[no] = self.amount(table_id, grid, row_no, col, row, no)
+            rows.append(row)
         return Table(table_id, True, rows)
 
     def read_code_table(self, table_id: str, grid: Grid) -> Table:
