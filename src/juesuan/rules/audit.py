@@ -157,14 +157,17 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
         if excess <= 0 or excess <= envelope(report, relation, derivation):
             return None
         rounding, shape = False, op
-    target_cell = report.cell(relation.target)
-    others = [report.address(t.ref, relation.target.table) for t in relation.terms]
     table = relation.target.table
-    address = target_cell.address if target_cell else None
+    others = []               # report.address(ref, table) of every term that has a cell
+    for _sign, ref in relation.terms:
+        cell = cell_of(ref)
+        if cell is not None:
+            others.append(cell.address if ref.table == table else f"{ref.table}!{cell.address}")
+    address = target.address if target else None
     look_at = (narrowing.cells(relation) or narrowing.sources(relation)) if narrowing is not None and not rounding else []
     # a blank target reads "空" (what the clerk sees), not 0.00; the arithmetic treats it as 0
     finding = RULES[relation.rule].finding(
-        table, address, shape, rounding=rounding, cells=tuple(a for a in others if a), expected=expected,
+        table, address, shape, rounding=rounding, cells=tuple(others), expected=expected,
         actual=actual if actual is not None else ZERO, difference=gap,
         where=f"{table} {address}" if address else table, label=describe(report, relation.target),
         shown=fmt(actual), expr=_expr(report, relation), expected_shown=fmt(expected), gap=fmt_signed(gap))
@@ -207,26 +210,23 @@ def _either(choices) -> str:
     return "或".join(f"“{choice}”" for choice in choices)
 
 
-def _figures(report: Report):
-    """(Ref, Cell) of every cell holding a figure (a Ref made only for those)."""
+def check_amounts(report: Report) -> list[Finding]:
+    out = []
     for table in report.tables.values():
         for row in table.rows:
             for no, cell in row.cells.items():
-                if cell.value is not None:
-                    yield Ref(table.id, row.key, no), cell
-
-
-def check_amounts(report: Report) -> list[Finding]:
-    out = []
-    for ref, cell in _figures(report):
-        # (decimals() only past two places: normalising can only shorten them)
-        exponent = cell.value.as_tuple().exponent
-        if (not isinstance(exponent, int) or exponent < -2) and decimals(cell.value) > 2:
-            out.append(TOO_MANY_DECIMALS.finding(ref.table, cell.address, label=describe(report, ref),
-                                                 amount=cell.value, unit=report.amount_unit, actual=cell.value))
-        if cell.value < 0:
-            out.append(NEGATIVE.finding(ref.table, cell.address, label=describe(report, ref),
-                                        amount=fmt(cell.value), actual=cell.value))
+                value = cell.value
+                if value is None:
+                    continue
+                # (decimals() only past two places: normalising can only shorten them)
+                exponent = value.as_tuple().exponent
+                if (not isinstance(exponent, int) or exponent < -2) and decimals(value) > 2:
+                    out.append(TOO_MANY_DECIMALS.finding(table.id, cell.address,
+                                                         label=describe(report, Ref(table.id, row.key, no)),
+                                                         amount=value, unit=report.amount_unit, actual=value))
+                if value < 0:
+                    out.append(NEGATIVE.finding(table.id, cell.address, label=describe(report, Ref(table.id, row.key, no)),
+                                                amount=fmt(value), actual=value))
     return out
 
 

@@ -321,19 +321,23 @@ class Derivation:
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
         self._unusable: dict[Ref, frozenset[Ref]] = {}
-        self._cells: dict[Ref, object] = {}       # every cell of the report by its Ref, the first of a key
+        self._cells = cells = {}                  # every cell of the report by its Ref, the first of a key
+        # the value a relation reads: the computed one of a derived cell, else what the cell holds;
+        # `plan.order` computes every derived cell after those it reads, so one dict answers both
+        known: dict[Ref, Decimal | None] = {}
+        unreadable = False
         for table in report.tables.values():     # (keys as plain tuples: a Ref finds them, and is slower to make)
             tid = table.id
             for row in reversed(table.rows):
                 key = row.key
                 for no, found in row.cells.items():
-                    self._cells[(tid, key, no)] = found
-        self.cell = self._cells.get               # report.cell(ref), without walking tables and rows
-        self._any_unreadable = any(found.bad for found in self._cells.values())
+                    at = (tid, key, no)
+                    cells[at] = found
+                    known[at] = found.value
+                    unreadable = unreadable or found.bad
+        self.cell = cells.get                     # report.cell(ref), without walking tables and rows
+        self._any_unreadable = unreadable
         self._inputs = plan.inputs                # a derived cell -> the cells its relation reads (shape only)
-        # the value a relation reads: the computed one of a derived cell, else what the cell holds;
-        # `plan.order` computes every derived cell after those it reads, so one dict answers both
-        known = {ref: found.value for ref, found in self._cells.items()}
         values, solver = self.values, self.solver
         for ref in plan.order:
             known[ref] = values[ref] = solver[ref].solve(known.get)
