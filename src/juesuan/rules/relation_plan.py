@@ -41,27 +41,28 @@ class Plan:
         """The solved cells, each after the solved cells it reads: the order in which a recursive
         evaluation from `solver`'s first cell onwards finishes them (depth first, inputs in the
         order `solve` reads them). Raises RelationCycle where relations solve in a cycle."""
-        solver, done, order = self.solver, set(), []
+        solver, order = self.solver, []
+        todo = set(solver)                  # solved cells not finished yet
         visiting: set[Ref] = set()
         for start in solver:
-            if start in done:
+            if start not in todo:
                 continue
             # an explicit stack of (cell, its unread inputs): deep chains need no recursion limit
             visiting.add(start)
-            stack = [(start, (reads(solver[start])))]
+            stack = [(start, reads(solver[start]))]
             while stack:
                 ref, pending = stack[-1]
                 for nxt in pending:
-                    if nxt in solver and nxt not in done:
+                    if nxt in todo:
                         if nxt in visiting:
                             raise RelationCycle(f"relations solve in a cycle through {nxt}")
                         visiting.add(nxt)
-                        stack.append((nxt, (reads(solver[nxt]))))
+                        stack.append((nxt, reads(solver[nxt])))
                         break
                 else:
                     stack.pop()
                     visiting.discard(ref)
-                    done.add(ref)
+                    todo.discard(ref)
                     order.append(ref)
         return tuple(order)
 
@@ -75,12 +76,16 @@ class Plan:
                 terms, target = r.terms, r.target
                 if len(terms) == 1:
                     sign, ref = terms[0]
-                    if sign == 1 and ref.table != target.table:
+                    if sign == 1 and ref[0] != target[0]:         # (Ref's fields by index: table, key, no)
                         partners.setdefault(target, set()).add(ref)
                         partners.setdefault(ref, set()).add(target)
-                elif (terms and r.op == "=" and target not in children
-                      and all(sign == 1 and ref.table == target.table and ref.no == target.no for sign, ref in terms)):
-                    children[target] = tuple([ref for _sign, ref in terms])
+                elif terms and r.op == "=" and target not in children:
+                    table, no = target[0], target[2]
+                    for sign, ref in terms:
+                        if sign != 1 or ref[2] != no or ref[0] != table:
+                            break
+                    else:
+                        children[target] = tuple([ref for _sign, ref in terms])
             self._pairing = (children, partners)
         return self._pairing
 

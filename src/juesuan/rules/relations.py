@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 
 from ..domain.catalog import Catalog
 from ..domain.model import Ref, Report, Row, Table
@@ -250,7 +251,7 @@ def relations_for(report: Report, catalog: Catalog) -> Relations:
         out = Relations(hit[1])
         out.plan = hit[1].plan
         return out
-    out = Relations(relation for piece in pieces for relation in piece)
+    out = Relations(chain.from_iterable(pieces))
     out += items
     if missing is not None:
         # a missing sheet is already an error of its own; comparing against it would only echo it
