@@ -89,18 +89,32 @@ _SPACES = re.compile(r"[\s\u3000]+")     # (compiled once: text_of and code_of r
 def text_of(raw) -> str:
     if raw is None:
         return ""
+    if type(raw) is str:
+        return _text_of_str(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub(" ", str(raw)).strip()
+
+
+@lru_cache(maxsize=8192)     # (a name stands in five tables of a book, and in the next book)
+def _text_of_str(raw: str) -> str:
+    return _SPACES.sub(" ", raw).strip()
 
 
 def code_of(raw) -> str:
     """Normalise a code cell: 201, 201.0, '201 ', '２０１' -> '201'."""
     if raw is None:
         return ""
+    if type(raw) is str:
+        return _code_of_str(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub("", str(raw)).translate(_FULLWIDTH_DIGITS)
+
+
+@lru_cache(maxsize=8192)
+def _code_of_str(raw: str) -> str:
+    return _SPACES.sub("", raw).translate(_FULLWIDTH_DIGITS)
 
 
 @lru_cache(maxsize=256)     # (every sheet is compared with every other: the same few names, many times)
@@ -266,8 +280,12 @@ class _Reader:
         for key, row_no, label, code, cells in fixed_row_cells(table_id):
             # (every 栏次 a key from the start: a finding's label reads how many the row has)
             row = Row(key, row_no, label, code, dict.fromkeys([no for no, _col in cells]))
+            values = grid[row_no - 1] if row_no - 1 < len(grid) else ()
+            width = len(values)
             for no, col in cells:
-                row.cells[no] = self.amount(table_id, grid, row_no, col, row, no)
+                # (a blank as amount() makes it, without the call: most of a sheet's cells)
+                row.cells[no] = (Cell(None, row_no, col, None) if col > width or values[col - 1] is None
+                                 else self.amount(table_id, grid, row_no, col, row, no))
             rows.append(row)
         return Table(table_id, True, rows)
 
@@ -298,8 +316,10 @@ class _Reader:
             if not has_amount and (text_of(raw_code) or name).startswith(("注", "说明")):
                 continue   # the printed 注 line under the table
             row = Row(code or f"#{row_no}", row_no, name, code or None)    # code_row's, cells in column order
+            width = len(values)
             for no, col in amount_cols:
-                row.cells[no] = self.amount(table_id, grid, row_no, col, row, no)
+                row.cells[no] = (Cell(None, row_no, col, None) if col > width or values[col - 1] is None
+                                 else self.amount(table_id, grid, row_no, col, row, no))
             if not code:
                 self.findings.append(MISSING_CODE.finding(table_id, a1(row_no, 1), row=row_no,
                                                           name=name or "（无名称）"))
