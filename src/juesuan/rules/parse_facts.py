@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from ..domain.facts import (
     ITEM_BUDGET_COL,
@@ -29,8 +29,12 @@ from ..domain.schema import AMOUNT, CHOICE, COUNT, FACT_SHEETS, PERCENT, Fact
 from .registry_narrative import BUDGET_ITEM_CODE, FACT_ENTRY, FACT_SHEET_LAYOUT
 
 
+_LABEL_SPACES = re.compile(r"[\s\u3000]")
+
+
+@lru_cache(maxsize=1024)     # (the same few dozen labels in every book)
 def _label_key(text: str) -> str:
-    return re.sub(r"[\s\u3000]", "", text)
+    return _LABEL_SPACES.sub("", text)
 
 
 def read_fact_sheets(grids, cell_at, text_of, code_of, findings: list, check_visibility) -> dict[str, FactSheet]:
