@@ -33,6 +33,7 @@ class Narrowing:
         self.plan = plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
         self.solver = plan.solver
         self._inputs = plan.typed_inputs
+        self._visiting: set[Ref] = set()
 
     @property
     def children(self) -> dict[Ref, tuple[Ref, ...]]:
@@ -85,14 +86,18 @@ class Narrowing:
         """The typed cells the computed value of derived `ref` rests on; (ref,) for a typed cell."""
         if ref not in self.solver:
             return (ref,)
-        if ref not in self._inputs:
-            self._inputs[ref] = ()          # a cycle is the relations' bug (RelationCycle), not ours to loop on
-            found: dict[Ref, None] = {}
+        found = self._inputs.get(ref)       # (the Plan's: shared by every report of the shape, so only
+        if found is None:                    # finished answers go in, never a placeholder)
+            if ref in self._visiting:
+                return ()                   # a cycle is the relations' bug (RelationCycle), not ours to loop on
+            self._visiting.add(ref)
+            inputs: dict[Ref, None] = {}
             for other in self.solver[ref].refs():
                 if other != ref:
-                    found.update(dict.fromkeys(self.inputs(other)))
-            self._inputs[ref] = tuple(found)
-        return self._inputs[ref]
+                    inputs.update(dict.fromkeys(self.inputs(other)))
+            self._visiting.discard(ref)
+            found = self._inputs[ref] = tuple(inputs)
+        return found
 
     def _behind(self, relation: Relation) -> list[Ref]:
         """The typed cells behind the relation's computed cells (its own typed cells left out)."""
