@@ -184,7 +184,12 @@ def table09() -> list[Relation]:
 
 # --- across tables ---------------------------------------------------------------
 def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
-    """(Built once per catalogue and code tables' rows, see relations_for: read nothing else of `report`.)"""
+    """Every relation across tables, in their order: those of the catalogue, 公开05's rows' (R17.1), the rest."""
+    return cross_by_catalog(catalog) + cross_by_rows(report) + cross_after_rows(catalog)
+
+
+def cross_by_catalog(catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue: read nothing of a report.)"""
     out = [
         _sum("R10.1", _r("公开01", 27, 1), [_r("公开02", TOTAL_KEY, 1)], solves=None),
         _sum("R10.2", _r("公开02", TOTAL_KEY, 2), [_r("公开01", i, 1) for i in (1, 2, 3)], solves=None,
@@ -210,13 +215,23 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
         _sum("R16.1", _r("公开05", TOTAL_KEY, 2), [_r("公开06", PERSONNEL_TOTAL, 1), _r("公开06", PUBLIC_TOTAL, 1)],
              solves=None, expr="公开06 人员经费合计 + 公用经费合计"),
     ]
-    # 17: warnings, a reason may exist
+    return out
+
+
+def cross_by_rows(report: Report) -> list[Relation]:
+    """17: warnings, a reason may exist. (Built once per 公开05's rows: read nothing else of `report`.)"""
+    out = []
     for row in [r for r in report.tables["公开05"].rows if r.key == TOTAL_KEY or r.code]:
         for col05, col03 in ((1, 1), (2, 2), (3, 3)):
             out.append(_sum("R17.1", _r("公开05", row.key, col05), [_r("公开03", row.key, col03)],
                             solves=None, op="<="))
-    out.append(_sum("R17.2", _r("公开01", 29, 1), [_r("公开04", 28, 1)], solves=None, op=">="))
-    out.append(_sum("R17.3", _r("公开01", 60, 2), [_r("公开04", 60, 2)], solves=None, op=">="))
+    return out
+
+
+def cross_after_rows(catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue: read nothing of a report.)"""
+    out = [_sum("R17.2", _r("公开01", 29, 1), [_r("公开04", 28, 1)], solves=None, op=">="),
+           _sum("R17.3", _r("公开01", 60, 2), [_r("公开04", 60, 2)], solves=None, op=">=")]
     for c in range(1, 7):
         out.append(_sum("R17.4", _r("公开09", SINGLE_KEY, c + 6), [_r("公开09", SINGLE_KEY, c)], solves=None, op="<="))
     for col09, econ in ((8, "30212"), (10, "31013"), (11, "30231"), (12, "30217")):
@@ -237,8 +252,11 @@ def relations_for(report: Report, catalog: Catalog) -> Relations:
             table = report.tables[table_id]
             shapes.append((table_id, _shape(table)))
             pieces.append(_compiled(shapes[-1], None, lambda: code_table_relations(table)))  # noqa: B023
-    # (keyed by every code table's rows: a relation added here may read any of them)
-    pieces.append(_compiled(("cross", id(catalog), *shapes), catalog, lambda: cross_tables(report, catalog)))
+    # across tables: in cross_tables' order, each part keyed by what it reads
+    pieces.append(_compiled(("cross", id(catalog)), catalog, lambda: cross_by_catalog(catalog)))
+    rows05 = dict(shapes).get("公开05")
+    pieces.append(_compiled(("cross05", rows05), None, lambda: cross_by_rows(report)))
+    pieces.append(_compiled(("cross after", id(catalog)), catalog, lambda: cross_after_rows(catalog)))
     items = tuple(item_appropriations(report))      # reads 公开04's balances: never cached by shape
     present = frozenset(tid for tid, t in report.tables.items() if t.present)
     missing = None if present.issuperset(TABLES) else present
