@@ -7,8 +7,8 @@ total key for 06, "1" for 09.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import cache
 from typing import Iterator, NamedTuple
 
 from .facts import blank_fact_sheet
@@ -183,7 +183,7 @@ def fixed_rows(table_id: str) -> list[Row]:
             for key, row_no, label, code, cells in fixed_row_cells(table_id)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixed_row_cells(table_id: str) -> tuple[tuple[str, int, str, str | None, tuple[tuple[int, int], ...]], ...]:
     """(key, sheet row, label, code, ((栏次, sheet column), …)) of every row of a fixed table."""
     lay = layout_of(table_id)

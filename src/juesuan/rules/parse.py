@@ -11,14 +11,22 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Mapping, Sequence
 
 from ..domain.catalog import CODE_PATTERN
 from ..domain.errors import UnusableWorkbook
 from ..domain.labels import cell_label
 from ..domain.layout import a1, layout_of
-from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_row_cells
+from ..domain.model import (
+    Cell,
+    InfoValue,
+    Report,
+    Row,
+    Table,
+    code_row,
+    fixed_row_cells,
+)
 from ..domain.money import AmountError, parse_amount
 from ..domain.schema import (
     CODE,
@@ -124,7 +132,7 @@ def _sheet_key(name: str) -> str:
     return re.sub(r"[\s\u200b-\u200d\u2060\ufeff表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _line_numbers(table_id: str) -> tuple[tuple[int, int, str], ...]:
     """(sheet row, column of its 行次, the line's key) of every line of a two-sided table."""
     lay = layout_of(table_id)

@@ -28,7 +28,6 @@ from ..domain.money import AmountError, parse_amount
 from ..domain.schema import AMOUNT, CHOICE, COUNT, FACT_SHEETS, PERCENT, Fact
 from .registry_narrative import BUDGET_ITEM_CODE, FACT_ENTRY, FACT_SHEET_LAYOUT
 
-
 _LABEL_SPACES = re.compile(r"[\s\u3000]")
 
 

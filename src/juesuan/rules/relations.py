@@ -32,7 +32,6 @@ from .item_relations import item_appropriations
 from .relation_plan import Plan, RelationCycle, Relations, plan_of  # noqa: F401 (RelationCycle: its home was here)
 from .relation_types import Relation, Term
 
-
 _make = tuple.__new__      # what Ref(…), Term(…) and Relation(…) do, without a Python call each
 
 
