@@ -212,19 +212,25 @@ def _either(choices) -> str:
 
 def check_amounts(report: Report) -> list[Finding]:
     out = []
-    for table in report.tables.values():
+    judged: dict[int, tuple[bool, bool]] = {}   # id of a value -> (too many decimals, negative): parse
+    for table in report.tables.values():       # shares one Decimal among a book's equal figures
         for row in table.rows:
             for no, cell in row.cells.items():
                 value = cell.value
                 if value is None:
                     continue
-                # (decimals() only past two places: normalising can only shorten them)
-                exponent = value.as_tuple().exponent
-                if (not isinstance(exponent, int) or exponent < -2) and decimals(value) > 2:
+                flags = judged.get(id(value))     # (every value stays alive in its cell meanwhile)
+                if flags is None:
+                    # (decimals() only past two places: normalising can only shorten them)
+                    exponent = value.as_tuple().exponent
+                    flags = judged[id(value)] = (
+                        bool((not isinstance(exponent, int) or exponent < -2) and decimals(value) > 2), value < 0)
+                too_many, negative = flags
+                if too_many:
                     out.append(TOO_MANY_DECIMALS.finding(table.id, cell.address,
                                                          label=describe(report, Ref(table.id, row.key, no)),
                                                          amount=value, unit=report.amount_unit, actual=value))
-                if value < 0:
+                if negative:
                     out.append(NEGATIVE.finding(table.id, cell.address, label=describe(report, Ref(table.id, row.key, no)),
                                                 amount=fmt(value), actual=value))
     return out
