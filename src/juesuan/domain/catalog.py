@@ -121,7 +121,11 @@ def load_catalog(extra_paths=()) -> Catalog:
     return builtin_catalog().with_extra(paths) if paths else builtin_catalog()
 
 
+_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+@lru_cache(maxsize=4096)     # (the audit compares every row's name, the same few hundred in each book)
 def normalize_name(name: str) -> str:
     """Compare names ignoring widths of brackets and PDF-conversion spaces."""
-    table = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
-    return re.sub(r"[\s\u3000]+", "", name or "").translate(table)
+    return _SPACES.sub("", name or "").translate(_BRACKETS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Iterator, NamedTuple
 
 from .facts import blank_fact_sheet
@@ -178,21 +179,26 @@ class Report:
 
 def fixed_rows(table_id: str) -> list[Row]:
     """The rows of a fixed table (01 04 06 09) with empty cells at their positions."""
+    return [Row(key, row_no, label, code, {no: Cell(None, row_no, col) for no, col in cells})
+            for key, row_no, label, code, cells in fixed_row_cells(table_id)]
+
+
+@cache
+def fixed_row_cells(table_id: str) -> tuple[tuple[str, int, str, str | None, tuple[tuple[int, int], ...]], ...]:
+    """(key, sheet row, label, code, ((栏次, sheet column), …)) of every row of a fixed table."""
     lay = layout_of(table_id)
     spec = TABLES[table_id]
-    rows = []
     if spec.kind == SINGLE_ROW:
         row_no = lay.first_data_row
-        rows.append(Row(SINGLE_KEY, row_no, "", None,
-                        {c.no: Cell(None, row_no, lay.amount_column(c.no).index) for c in spec.columns}))
-        return rows
+        return ((SINGLE_KEY, row_no, "", None, tuple((c.no, lay.amount_column(c.no).index) for c in spec.columns)),)
+    rows = []
     for line in spec.all_lines():
         if not line.columns:
             continue
         row_no, _side = lay.line_rows[line.key]
-        rows.append(Row(line.key, row_no, line.label, line.code,
-                        {no: Cell(None, row_no, lay.amount_column(no).index) for no in line.columns}))
-    return rows
+        rows.append((line.key, row_no, line.label, line.code,
+                     tuple((no, lay.amount_column(no).index) for no in line.columns)))
+    return tuple(rows)
 
 
 def code_row(table_id: str, key: str, row_no: int, code: str | None, name: str) -> Row:

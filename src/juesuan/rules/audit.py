@@ -85,9 +85,12 @@ def unfilled(report: Report, derivation: Derivation) -> list[Ref]:
     """Derived cells still blank although what they are computed from is not: fill has not run
     (cells resting on an unreadable input or holding only drift fill would leave blank too)."""
     out = []
+    cell_of = derivation.cell if derivation.report is report else report.cell
     for ref, value in derivation.values.items():
-        cell = report.cell(ref)
-        if cell is None or cell.bad or cell.value is not None or value in (None, 0):
+        if value in (None, 0):
+            continue
+        cell = cell_of(ref)
+        if cell is None or cell.bad or cell.value is not None:
             continue
         if rounding_drift(report, derivation, ref) or derivation.unusable_inputs(ref):
             continue
@@ -124,44 +127,47 @@ def check_relation(report: Report, relation: Relation, derivation: Derivation | 
     """The relation's finding, if it does not hold. `narrowing`: names the input rows behind a
     disagreement between two tables (in `cells` and as "请检查：…" after the message)."""
     cell_of = derivation.cell if derivation is not None else report.cell    # (the derivation remembers cells)
-    refs = relation.refs()
-    target = cell_of(refs[0])
+    target = cell_of(relation.target)
     if target is not None and target.bad:
         return None  # the unreadable cell is reported already; a sum over it means nothing
     actual = target.value if target is not None else None
     # Σ sign·term over the terms that hold a figure, in order (one pass: most relations hold exactly)
     expected, blank = ZERO, actual is None
-    for term, ref in zip(relation.terms, refs[1:]):
+    for sign, ref in relation.terms:
         cell = cell_of(ref)
         if cell is None:
             continue
         if cell.bad:
             return None
         if cell.value is not None:
-            expected += term.sign * cell.value
+            expected += sign * cell.value
             blank = False
     if blank:
         return None
     gap = (actual or ZERO) - expected
-    if relation.op == "=" and gap == 0:
-        return None               # (before the envelope: most relations hold exactly, and it costs)
-    limit = envelope(report, relation, derivation)
-    if relation.op == "=":
-        rounding = abs(gap) <= limit
+    op = relation.op
+    if op == "=":
+        if gap == 0:
+            return None           # (before the envelope: most relations hold exactly, and it costs)
+        rounding = abs(gap) <= envelope(report, relation, derivation)
         shape = "rounding" if rounding else "="
     else:
-        excess = gap if relation.op == "<=" else -gap
-        if excess <= limit:
+        excess = gap if op == "<=" else -gap
+        # (the envelope is never negative: an excess of 0 or less holds whatever it is)
+        if excess <= 0 or excess <= envelope(report, relation, derivation):
             return None
-        rounding, shape = False, relation.op
-    target_cell = report.cell(relation.target)
-    others = [report.address(t.ref, relation.target.table) for t in relation.terms]
+        rounding, shape = False, op
     table = relation.target.table
-    address = target_cell.address if target_cell else None
+    others = []               # report.address(ref, table) of every term that has a cell
+    for _sign, ref in relation.terms:
+        cell = cell_of(ref)
+        if cell is not None:
+            others.append(cell.address if ref.table == table else f"{ref.table}!{cell.address}")
+    address = target.address if target else None
     look_at = (narrowing.cells(relation) or narrowing.sources(relation)) if narrowing is not None and not rounding else []
     # a blank target reads "空" (what the clerk sees), not 0.00; the arithmetic treats it as 0
     finding = RULES[relation.rule].finding(
-        table, address, shape, rounding=rounding, cells=tuple(a for a in others if a), expected=expected,
+        table, address, shape, rounding=rounding, cells=tuple(others), expected=expected,
         actual=actual if actual is not None else ZERO, difference=gap,
         where=f"{table} {address}" if address else table, label=describe(report, relation.target),
         shown=fmt(actual), expr=_expr(report, relation), expected_shown=fmt(expected), gap=fmt_signed(gap))
@@ -204,26 +210,29 @@ def _either(choices) -> str:
     return "或".join(f"“{choice}”" for choice in choices)
 
 
-def _figures(report: Report):
-    """(Ref, Cell) of every cell holding a figure (a Ref made only for those)."""
-    for table in report.tables.values():
-        for row in table.rows:
-            for no, cell in row.cells.items():
-                if cell.value is not None:
-                    yield Ref(table.id, row.key, no), cell
-
-
 def check_amounts(report: Report) -> list[Finding]:
     out = []
-    for ref, cell in _figures(report):
-        # (decimals() only past two places: normalising can only shorten them)
-        exponent = cell.value.as_tuple().exponent
-        if (not isinstance(exponent, int) or exponent < -2) and decimals(cell.value) > 2:
-            out.append(TOO_MANY_DECIMALS.finding(ref.table, cell.address, label=describe(report, ref),
-                                                 amount=cell.value, unit=report.amount_unit, actual=cell.value))
-        if cell.value < 0:
-            out.append(NEGATIVE.finding(ref.table, cell.address, label=describe(report, ref),
-                                        amount=fmt(cell.value), actual=cell.value))
+    judged: dict[int, tuple[bool, bool]] = {}   # id of a value -> (too many decimals, negative): parse
+    for table in report.tables.values():       # shares one Decimal among a book's equal figures
+        for row in table.rows:
+            for no, cell in row.cells.items():
+                value = cell.value
+                if value is None:
+                    continue
+                flags = judged.get(id(value))     # (every value stays alive in its cell meanwhile)
+                if flags is None:
+                    # (decimals() only past two places: normalising can only shorten them)
+                    exponent = value.as_tuple().exponent
+                    flags = judged[id(value)] = (
+                        bool((not isinstance(exponent, int) or exponent < -2) and decimals(value) > 2), value < 0)
+                too_many, negative = flags
+                if too_many:
+                    out.append(TOO_MANY_DECIMALS.finding(table.id, cell.address,
+                                                         label=describe(report, Ref(table.id, row.key, no)),
+                                                         amount=value, unit=report.amount_unit, actual=value))
+                if negative:
+                    out.append(NEGATIVE.finding(table.id, cell.address, label=describe(report, Ref(table.id, row.key, no)),
+                                                amount=fmt(value), actual=value))
     return out
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from ..domain.model import Ref, Report
 from .findings import Finding
 from .registry import NARROWED
+from .relation_plan import plan_of
 from .relations import Relation
 
 LEAF_RULES = ("E22",)        # relations between typed rows: a failure there is where a typo sits
@@ -29,19 +30,20 @@ FEW_SOURCES = 4              # a relation over so few typed cells names them all
 class Narrowing:
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
-        self.children: dict[Ref, tuple[Ref, ...]] = {}     # a same-column sum's rows
-        self.partners: dict[Ref, set[Ref]] = {}           # the same row in another table
-        self.solver = {r.solves: r for r in relations if r.solves is not None}
-        self._inputs: dict[Ref, tuple[Ref, ...]] = {}
-        for r in relations:
-            refs = [t.ref for t in r.terms]
-            if (r.op == "=" and r.target not in self.children and len(refs) > 1
-                    and all(t.sign == 1 for t in r.terms)
-                    and all(x.table == r.target.table and x.no == r.target.no for x in refs)):
-                self.children[r.target] = tuple(refs)
-            if len(refs) == 1 and r.terms[0].sign == 1 and refs[0].table != r.target.table:
-                self.partners.setdefault(r.target, set()).add(refs[0])
-                self.partners.setdefault(refs[0], set()).add(r.target)
+        self.plan = plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
+        self.solver = plan.solver
+        self._inputs = plan.typed_inputs
+        self._visiting: set[Ref] = set()
+
+    @property
+    def children(self) -> dict[Ref, tuple[Ref, ...]]:
+        """A same-column sum's rows (made on first use: only a failure between two tables needs them)."""
+        return self.plan.pairing()[0]
+
+    @property
+    def partners(self) -> dict[Ref, set[Ref]]:
+        """The same row in another table."""
+        return self.plan.pairing()[1]
 
     def _value(self, ref: Ref) -> Decimal:
         return self.report.value(ref) or Decimal(0)
@@ -84,14 +86,18 @@ class Narrowing:
         """The typed cells the computed value of derived `ref` rests on; (ref,) for a typed cell."""
         if ref not in self.solver:
             return (ref,)
-        if ref not in self._inputs:
-            self._inputs[ref] = ()          # a cycle is the relations' bug (RelationCycle), not ours to loop on
-            found: dict[Ref, None] = {}
+        found = self._inputs.get(ref)       # (the Plan's: shared by every report of the shape, so only
+        if found is None:                    # finished answers go in, never a placeholder)
+            if ref in self._visiting:
+                return ()                   # a cycle is the relations' bug (RelationCycle), not ours to loop on
+            self._visiting.add(ref)
+            inputs: dict[Ref, None] = {}
             for other in self.solver[ref].refs():
                 if other != ref:
-                    found.update(dict.fromkeys(self.inputs(other)))
-            self._inputs[ref] = tuple(found)
-        return self._inputs[ref]
+                    inputs.update(dict.fromkeys(self.inputs(other)))
+            self._visiting.discard(ref)
+            found = self._inputs[ref] = tuple(inputs)
+        return found
 
     def _behind(self, relation: Relation) -> list[Ref]:
         """The typed cells behind the relation's computed cells (its own typed cells left out)."""

@@ -11,14 +11,22 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Mapping, Sequence
 
 from ..domain.catalog import CODE_PATTERN
 from ..domain.errors import UnusableWorkbook
 from ..domain.labels import cell_label
 from ..domain.layout import a1, layout_of
-from ..domain.model import Cell, InfoValue, Report, Row, Table, code_row, fixed_rows
+from ..domain.model import (
+    Cell,
+    InfoValue,
+    Report,
+    Row,
+    Table,
+    code_row,
+    fixed_row_cells,
+)
 from ..domain.money import AmountError, parse_amount
 from ..domain.schema import (
     CODE,
@@ -89,18 +97,32 @@ _SPACES = re.compile(r"[\s\u3000]+")     # (compiled once: text_of and code_of r
 def text_of(raw) -> str:
     if raw is None:
         return ""
+    if type(raw) is str:
+        return _text_of_str(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub(" ", str(raw)).strip()
+
+
+@lru_cache(maxsize=8192)     # (a name stands in five tables of a book, and in the next book)
+def _text_of_str(raw: str) -> str:
+    return _SPACES.sub(" ", raw).strip()
 
 
 def code_of(raw) -> str:
     """Normalise a code cell: 201, 201.0, '201 ', '２０１' -> '201'."""
     if raw is None:
         return ""
+    if type(raw) is str:
+        return _code_of_str(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     return _SPACES.sub("", str(raw)).translate(_FULLWIDTH_DIGITS)
+
+
+@lru_cache(maxsize=8192)
+def _code_of_str(raw: str) -> str:
+    return _SPACES.sub("", raw).translate(_FULLWIDTH_DIGITS)
 
 
 @lru_cache(maxsize=256)     # (every sheet is compared with every other: the same few names, many times)
@@ -110,7 +132,20 @@ def _sheet_key(name: str) -> str:
     return re.sub(r"[\s\u200b-\u200d\u2060\ufeff表]", "", name.translate(_FULLWIDTH_DIGITS)).lower()
 
 
+@cache
+def _line_numbers(table_id: str) -> tuple[tuple[int, int, str], ...]:
+    """(sheet row, column of its 行次, the line's key) of every line of a two-sided table."""
+    lay = layout_of(table_id)
+    out = []
+    for line in TABLES[table_id].all_lines():
+        row_no, side = lay.line_rows[line.key]
+        out.append((row_no, next(c.index for c in lay.side_columns(side) if c.role == "lineno"), line.key))
+    return tuple(out)
+
+
 def _number_matches(raw, expected: int) -> bool:
+    if (type(raw) is int or type(raw) is float) and raw == expected:
+        return True           # (what the text route below finds for such a number, without it)
     try:
         return int(Decimal(str(raw).strip())) == expected
     except Exception:
@@ -144,14 +179,30 @@ class _Reader:
         self.hidden = grids.hidden if isinstance(grids, SheetGrids) else {}
         self.source = source
         self.findings: list[Finding] = []
+        self._floats: dict[float, Decimal] = {}     # amount(): a figure's value, by the raw number read
+        self._ints: dict[int, Decimal] = {}
 
     # -- amounts ---------------------------------------------------------
     def amount(self, sheet: str, grid: Grid, row: int, col: int, owner: Row, no: int) -> Cell:
         """The amount at (row, col), 栏次 `no` of `owner`; the cell is named (cell_label) only in a
         finding: most cells are fine, and naming every one was a fifth of parsing."""
-        raw = cell_at(grid, row, col)
+        values = grid[row - 1] if row - 1 < len(grid) else ()       # cell_at(grid, row, col), inline
+        raw = values[col - 1] if col - 1 < len(values) else None
         if raw is None:
             return Cell(None, row, col, None)      # (parse_amount(None) is None: the usual blank, without the calls)
+        kind = type(raw)
+        if kind is float or kind is int:
+            # a figure: parsed once per value in this book (a float's ±0.0, equal but not alike, is not
+            # remembered; nor is what parse_amount refuses). One memo per type: 1 == 1.0
+            memo = self._floats if kind is float else self._ints
+            value = memo.get(raw)
+            if value is None and (raw or kind is int):
+                try:
+                    value = memo[raw] = parse_amount(_as_displayed(raw))
+                except AmountError:
+                    value = None
+            if value is not None:
+                return Cell(value, row, col, raw)
         if isinstance(raw, Formula):
             self.findings.append(BAD_AMOUNT.finding(sheet, a1(row, col), "formula", label=cell_label(sheet, owner, no),
                                                     formula=raw, value=str(raw)))
@@ -217,15 +268,12 @@ class _Reader:
     def read_fixed(self, table_id: str, grid: Grid) -> Table:
         spec = TABLES[table_id]
         lay = layout_of(table_id)
-        rows = fixed_rows(table_id)
         if spec.kind == TWO_SIDED:
-            for line in spec.all_lines():
-                row_no, side = lay.line_rows[line.key]
-                lineno_col = next(c.index for c in lay.side_columns(side) if c.role == "lineno")
-                if not _number_matches(cell_at(grid, row_no, lineno_col), int(line.key)):
+            for row_no, lineno_col, key in _line_numbers(table_id):
+                if not _number_matches(cell_at(grid, row_no, lineno_col), int(key)):
                     found = text_of(cell_at(grid, row_no, lineno_col)) or "空"
                     raise UnusableWorkbook(
-                        f"工作表“{table_id}”不是标准格式：{a1(row_no, lineno_col)} 应为行次 {line.key}，实为“{found}”。"
+                        f"工作表“{table_id}”不是标准格式：{a1(row_no, lineno_col)} 应为行次 {key}，实为“{found}”。"
                         "公开01、公开04 是固定行表，请不要插入或删除行。", self.source)
         elif spec.kind == ECONOMIC:
             for line in spec.lines:
@@ -236,9 +284,17 @@ class _Reader:
                     raise UnusableWorkbook(
                         f"工作表“{table_id}”不是标准格式：{a1(row_no, 1)} 应为“{want}”，实为“{found or '空'}”。"
                         "公开06 列出全部经济分类科目，请不要插入、删除或调换行。", self.source)
-        for row in rows:
-            for no, cell in list(row.cells.items()):
-                row.cells[no] = self.amount(table_id, grid, cell.row, cell.col, row, no)
+        rows = []
+        for key, row_no, label, code, cells in fixed_row_cells(table_id):
+            # (every 栏次 a key from the start: a finding's label reads how many the row has)
+            row = Row(key, row_no, label, code, dict.fromkeys([no for no, _col in cells]))
+            values = grid[row_no - 1] if row_no - 1 < len(grid) else ()
+            width = len(values)
+            for no, col in cells:
+                # (a blank as amount() makes it, without the call: most of a sheet's cells)
+                row.cells[no] = (Cell(None, row_no, col, None) if col > width or values[col - 1] is None
+                                 else self.amount(table_id, grid, row_no, col, row, no))
+            rows.append(row)
         return Table(table_id, True, rows)
 
     def read_code_table(self, table_id: str, grid: Grid) -> Table:
@@ -268,8 +324,10 @@ class _Reader:
             if not has_amount and (text_of(raw_code) or name).startswith(("注", "说明")):
                 continue   # the printed 注 line under the table
             row = Row(code or f"#{row_no}", row_no, name, code or None)    # code_row's, cells in column order
+            width = len(values)
             for no, col in amount_cols:
-                row.cells[no] = self.amount(table_id, grid, row_no, col, row, no)
+                row.cells[no] = (Cell(None, row_no, col, None) if col > width or values[col - 1] is None
+                                 else self.amount(table_id, grid, row_no, col, row, no))
             if not code:
                 self.findings.append(MISSING_CODE.finding(table_id, a1(row_no, 1), row=row_no,
                                                           name=name or "（无名称）"))

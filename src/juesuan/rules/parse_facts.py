@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
 
 from ..domain.facts import (
     ITEM_BUDGET_COL,
@@ -27,9 +28,12 @@ from ..domain.money import AmountError, parse_amount
 from ..domain.schema import AMOUNT, CHOICE, COUNT, FACT_SHEETS, PERCENT, Fact
 from .registry_narrative import BUDGET_ITEM_CODE, FACT_ENTRY, FACT_SHEET_LAYOUT
 
+_LABEL_SPACES = re.compile(r"[\s\u3000]")
 
+
+@lru_cache(maxsize=1024)     # (the same few dozen labels in every book)
 def _label_key(text: str) -> str:
-    return re.sub(r"[\s\u3000]", "", text)
+    return _LABEL_SPACES.sub("", text)
 
 
 def read_fact_sheets(grids, cell_at, text_of, code_of, findings: list, check_visibility) -> dict[str, FactSheet]:
@@ -45,16 +49,32 @@ def read_fact_sheets(grids, cell_at, text_of, code_of, findings: list, check_vis
     return sheets
 
 
+@cache
+def _labels(name: str) -> tuple[tuple[int, str, str], ...]:
+    """(row, label, its key) of every heading and fact label of sheet `name`, by row."""
+    lay = fact_layout(name)
+    facts: dict = {}
+    for fact in lay.spec.facts():
+        facts.setdefault(fact.key, fact)       # (the first of a key, as spec.fact(key) finds it)
+    labels = {**lay.heading_rows, **{row: facts[key].label for key, row in lay.fact_rows.items()}}
+    return tuple((row, labels[row], _label_key(labels[row])) for row in sorted(labels))
+
+
+@cache
+def _facts(name: str) -> tuple[tuple[Fact, int], ...]:
+    """(fact, its row) of sheet `name`, in the order of its spec."""
+    lay = fact_layout(name)
+    return tuple((fact, lay.fact_rows[fact.key]) for fact in lay.spec.facts())
+
+
 def _read_sheet(name, grid, cell_at, text_of, code_of, findings) -> FactSheet:
     lay = fact_layout(name)
-    labels = {**lay.heading_rows, **{row: lay.spec.fact(key).label for key, row in lay.fact_rows.items()}}
-    for row in sorted(labels):          # the first label out of place is the one to name
+    for row, label, key in _labels(name):          # the first label out of place is the one to name
         found = text_of(cell_at(grid, row, 1))
-        if _label_key(found) != _label_key(labels[row]):
-            return _misplaced(name, row, labels[row], found, findings)
+        if _label_key(found) != key:
+            return _misplaced(name, row, label, found, findings)
     sheet = FactSheet(name, True)
-    for fact in lay.spec.facts():
-        row = lay.fact_rows[fact.key]
+    for fact, row in _facts(name):
         value = _fact_value(name, fact, row, cell_at(grid, row, VALUE_COL), text_of, findings)
         value.reason = text_of(cell_at(grid, row, REASON_COL)) or None if fact.reason else None
         sheet.values[fact.key] = value

@@ -32,13 +32,16 @@ class Relation(NamedTuple):
 
         target = Σ sign·term, so a term k is sign_k · (target − Σ_{i≠k} sign_i·term_i).
         """
-        if self.solves == self.target:
-            inputs = [(t.sign, value(t.ref)) for t in self.terms]
-        else:
-            inputs = [(1, value(self.target))] + [(-t.sign, value(t.ref)) for t in self.terms if t.ref != self.solves]
+        if self.solves == self.target:      # (a sum: the same arithmetic as below, in one pass)
+            total, blank = Decimal(0), True
+            for sign, ref in self.terms:
+                held = value(ref)
+                if held is not None:
+                    total += sign * held
+                    blank = False
+            return None if blank else total
+        inputs = [(1, value(self.target))] + [(-t.sign, value(t.ref)) for t in self.terms if t.ref != self.solves]
         if all(v is None for _, v in inputs):
             return None
         total = sum((s * v for s, v in inputs if v is not None), Decimal(0))
-        if self.solves == self.target:
-            return total
         return next(t.sign for t in self.terms if t.ref == self.solves) * total

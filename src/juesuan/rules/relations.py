@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from decimal import Decimal
 from functools import cache
+from itertools import chain
 
 from ..domain.catalog import Catalog
 from ..domain.model import Ref, Report, Row, Table
@@ -28,13 +29,16 @@ from ..domain.schema import (
     TOTAL_KEY,
 )
 from .item_relations import item_appropriations
+from .relation_plan import Plan, RelationCycle, Relations, plan_of  # noqa: F401 (RelationCycle: its home was here)
 from .relation_types import Relation, Term
+
+_make = tuple.__new__      # what Ref(…), Term(…) and Relation(…) do, without a Python call each
 
 
 def _sum(rule: str, target: Ref, refs, *, solves="target", expr: str = "", op: str = "=") -> Relation:
-    terms = tuple(r if isinstance(r, Term) else Term(1, r) for r in refs)
+    terms = tuple([r if isinstance(r, Term) else _make(Term, (1, r)) for r in refs])
     solved = target if solves == "target" else solves
-    return Relation(rule, target, terms, op, solved, expr)
+    return _make(Relation, (rule, target, terms, op, solved, expr))
 
 
 # --- code tables (02 03 05 07 08) ------------------------------------------------
@@ -89,9 +93,8 @@ def code_table_relations(table: Table) -> list[Relation]:
     top, children = hierarchy(table)
     rollup_rule, total_rule = ROLLUP_RULES[tid]
     out = []
-    # tuple.__new__ is what Ref(…), Term(…) and Relation(…) do, without a Python call each:
-    # a book of 10,000 rows makes 150,000 of them here
-    make = tuple.__new__
+    # (_make: a book of 10,000 rows makes 150,000 of them here)
+    make = _make
     for row in [r for r in table.rows if r.key == TOTAL_KEY] + top + [c for cs in children.values() for c in cs]:
         is_parent = row.key == TOTAL_KEY or row.code in children
         key = row.key
@@ -113,7 +116,7 @@ def code_table_relations(table: Table) -> list[Relation]:
 
 # --- fixed tables ----------------------------------------------------------------
 def _r(table: str, key, col: int) -> Ref:
-    return Ref(table, str(key), col)
+    return _make(Ref, (table, str(key), col))
 
 
 def table01() -> list[Relation]:
@@ -180,7 +183,12 @@ def table09() -> list[Relation]:
 
 # --- across tables ---------------------------------------------------------------
 def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
-    """(Built once per catalogue and code tables' rows, see relations_for: read nothing else of `report`.)"""
+    """Every relation across tables, in their order: those of the catalogue, 公开05's rows' (R17.1), the rest."""
+    return cross_by_catalog(catalog) + cross_by_rows(report) + cross_after_rows(catalog)
+
+
+def cross_by_catalog(catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue: read nothing of a report.)"""
     out = [
         _sum("R10.1", _r("公开01", 27, 1), [_r("公开02", TOTAL_KEY, 1)], solves=None),
         _sum("R10.2", _r("公开02", TOTAL_KEY, 2), [_r("公开01", i, 1) for i in (1, 2, 3)], solves=None,
@@ -206,13 +214,23 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
         _sum("R16.1", _r("公开05", TOTAL_KEY, 2), [_r("公开06", PERSONNEL_TOTAL, 1), _r("公开06", PUBLIC_TOTAL, 1)],
              solves=None, expr="公开06 人员经费合计 + 公用经费合计"),
     ]
-    # 17: warnings, a reason may exist
+    return out
+
+
+def cross_by_rows(report: Report) -> list[Relation]:
+    """17: warnings, a reason may exist. (Built once per 公开05's rows: read nothing else of `report`.)"""
+    out = []
     for row in [r for r in report.tables["公开05"].rows if r.key == TOTAL_KEY or r.code]:
         for col05, col03 in ((1, 1), (2, 2), (3, 3)):
             out.append(_sum("R17.1", _r("公开05", row.key, col05), [_r("公开03", row.key, col03)],
                             solves=None, op="<="))
-    out.append(_sum("R17.2", _r("公开01", 29, 1), [_r("公开04", 28, 1)], solves=None, op=">="))
-    out.append(_sum("R17.3", _r("公开01", 60, 2), [_r("公开04", 60, 2)], solves=None, op=">="))
+    return out
+
+
+def cross_after_rows(catalog: Catalog) -> list[Relation]:
+    """(Built once per catalogue: read nothing of a report.)"""
+    out = [_sum("R17.2", _r("公开01", 29, 1), [_r("公开04", 28, 1)], solves=None, op=">="),
+           _sum("R17.3", _r("公开01", 60, 2), [_r("公开04", 60, 2)], solves=None, op=">=")]
     for c in range(1, 7):
         out.append(_sum("R17.4", _r("公开09", SINGLE_KEY, c + 6), [_r("公开09", SINGLE_KEY, c)], solves=None, op="<="))
     for col09, econ in ((8, "30212"), (10, "31013"), (11, "30231"), (12, "30217")):
@@ -220,27 +238,48 @@ def cross_tables(report: Report, catalog: Catalog) -> list[Relation]:
     return out
 
 
-def relations_for(report: Report, catalog: Catalog) -> list[Relation]:
-    """Every relation that applies to this report, fixed and data-dependent.
+def relations_for(report: Report, catalog: Catalog) -> Relations:
+    """Every relation that applies to this report, fixed and data-dependent, with their Plan.
 
     Built once per shape (which rows a code table lists, which catalogue): fill, the audit
     and the review each ask for the same report's relations, and a table's relations depend
     on its rows' keys and codes only, never on the figures."""
-    out = list(_fixed_tables()) + _compiled(("06", id(catalog)), catalog, lambda: table06(catalog))
+    pieces = [_fixed_tables(), _compiled(("06", id(catalog)), catalog, lambda: table06(catalog))]
     shapes = []
     for table_id, spec in TABLES.items():
         if spec.kind == CODE and table_id in report.tables:
             table = report.tables[table_id]
             shapes.append((table_id, _shape(table)))
-            out += _compiled(shapes[-1], None, lambda: code_table_relations(table))  # noqa: B023
-    # (keyed by every code table's rows: a relation added here may read any of them)
-    out += _compiled(("cross", id(catalog), *shapes), catalog, lambda: cross_tables(report, catalog))
-    out += item_appropriations(report)      # reads 公开04's balances: never cached by shape
-    present = {tid for tid, t in report.tables.items() if t.present}
-    if present.issuperset(TABLES):
+            pieces.append(_compiled(shapes[-1], None, lambda: code_table_relations(table)))  # noqa: B023
+    # across tables: in cross_tables' order, each part keyed by what it reads
+    pieces.append(_compiled(("cross", id(catalog)), catalog, lambda: cross_by_catalog(catalog)))
+    rows05 = dict(shapes).get("公开05")
+    pieces.append(_compiled(("cross05", rows05), None, lambda: cross_by_rows(report)))
+    pieces.append(_compiled(("cross after", id(catalog)), catalog, lambda: cross_after_rows(catalog)))
+    items = tuple(item_appropriations(report))      # reads 公开04's balances: never cached by shape
+    present = frozenset(tid for tid, t in report.tables.items() if t.present)
+    missing = None if present.issuperset(TABLES) else present
+    # one Plan per (compiled pieces, items, missing sheets): the pieces are held with it, so
+    # their ids in the key cannot be reused by others while it is kept
+    key = (*map(id, pieces), items, missing)
+    hit = _PLANS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], pieces)):
+        _PLANS.move_to_end(key)
+        out = Relations(hit[1])
+        out.plan = hit[1].plan
         return out
-    # a missing sheet is already an error of its own; comparing against it would only echo it
-    return [r for r in out if all(ref.table in present for ref in r.refs())]
+    out = Relations(chain.from_iterable(pieces))
+    out += items
+    if missing is not None:
+        # a missing sheet is already an error of its own; comparing against it would only echo it
+        out = Relations(r for r in out if all(ref.table in present for ref in r.refs()))
+    out.plan = Plan(out)
+    _PLANS[key] = (pieces, out)
+    if len(_PLANS) > _COMPILED_KEPT:
+        _PLANS.popitem(last=False)
+    copy = Relations(out)
+    copy.plan = out.plan
+    return copy
 
 
 @cache
@@ -255,20 +294,21 @@ def _shape(table: Table) -> tuple:
 
 _COMPILED: OrderedDict = OrderedDict()
 _COMPILED_KEPT = 32          # shapes kept (a few tables of a few workbooks): memory stays flat in batch
+_PLANS: OrderedDict = OrderedDict()
 
 
-def _compiled(key: tuple, catalog, build) -> list[Relation]:
+def _compiled(key: tuple, catalog, build) -> tuple[Relation, ...]:
     """`build()`'s relations, built once per `key` (which holds id(catalog): the catalogue
     itself is kept with them so that the id cannot be reused by another)."""
     hit = _COMPILED.get(key)
     if hit is not None and hit[0] is catalog:
         _COMPILED.move_to_end(key)
-        return list(hit[1])
+        return hit[1]
     relations = tuple(build())
     _COMPILED[key] = (catalog, relations)
     if len(_COMPILED) > _COMPILED_KEPT:
         _COMPILED.popitem(last=False)
-    return list(relations)
+    return relations
 
 
 def derived_refs(relations) -> set[Ref]:
@@ -283,10 +323,6 @@ def _union(sets: list[frozenset]) -> frozenset:
     return _NONE if not found else found[0] if len(found) == 1 else frozenset().union(*found)
 
 
-class RelationCycle(RuntimeError):
-    """Two relations solve for each other's cells: a bug in this module, never user input."""
-
-
 class Derivation:
     """Every derived cell computed from the input cells, and how many rounded inputs it rests on.
 
@@ -298,35 +334,31 @@ class Derivation:
     def __init__(self, report: Report, relations: list[Relation]):
         self.report = report
         self.relations = relations
-        self.solver = {r.solves: r for r in relations if r.solves is not None}
+        self.plan = plan = plan_of(relations)     # raises RelationCycle on a cycle
+        self.solver = plan.solver
         self.values: dict[Ref, Decimal | None] = {}
         self._leaves: dict[Ref, int] = {}
         self._unusable: dict[Ref, frozenset[Ref]] = {}
-        self._cells: dict[Ref, object] = {}       # every cell of the report by its Ref, the first of a key
+        self._cells = cells = {}                  # every cell of the report by its Ref, the first of a key
+        # the value a relation reads: the computed one of a derived cell, else what the cell holds;
+        # `plan.order` computes every derived cell after those it reads, so one dict answers both
+        known: dict[Ref, Decimal | None] = {}
+        unreadable = False
         for table in report.tables.values():     # (keys as plain tuples: a Ref finds them, and is slower to make)
+            tid = table.id
             for row in reversed(table.rows):
+                key = row.key
                 for no, found in row.cells.items():
-                    self._cells[(table.id, row.key, no)] = found
-        self.cell = self._cells.get               # report.cell(ref), without walking tables and rows
-        self._any_unreadable = any(found.bad for found in self._cells.values())
-        cells = self._cells
-        self._inputs: dict[Ref, list[Ref]] = {}   # a derived cell -> the cells its relation reads
-        visiting: set[Ref] = set()
-
-        def value(ref: Ref):
-            if ref not in self.solver:
-                cell = cells.get(ref)
-                return cell.value if cell is not None else None
-            if ref not in self.values:
-                if ref in visiting:
-                    raise RelationCycle(f"relations solve in a cycle through {ref}")
-                visiting.add(ref)
-                self.values[ref] = self.solver[ref].solve(value)
-                visiting.discard(ref)
-            return self.values[ref]
-
-        for ref in self.solver:
-            value(ref)
+                    at = (tid, key, no)
+                    cells[at] = found
+                    known[at] = found.value
+                    unreadable = unreadable or found.bad
+        self.cell = cells.get                     # report.cell(ref), without walking tables and rows
+        self._any_unreadable = unreadable
+        self._inputs = plan.inputs                # a derived cell -> the cells its relation reads (shape only)
+        values, solver = self.values, self.solver
+        for ref in plan.order:
+            known[ref] = values[ref] = solver[ref].solve(known.get)
 
     def _inputs_of(self, ref: Ref) -> tuple[list[Ref], list[Ref]]:
         """(the derived cells, the input cells) the relation solving `ref` reads."""
