@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import io
 import math
+import operator
 import posixpath
 import re
 import zipfile
+from itertools import chain, compress, count, repeat
 from typing import Callable
 from xml.parsers import expat
 
@@ -66,6 +68,11 @@ _CHUNK = 16 * 1024                     # what ElementTree.iterparse reads at a t
 _DIMENSION = re.compile(r"\$?[A-Z]{1,3}\$?[0-9]+(?::\$?[A-Z]{1,3}\$?[0-9]+)?")
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="([0-9]+)"')
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+# every "<row" / "<c" element start, with its number / column when written as Excel and openpyxl write
+# them (r first): one scan each; an empty group sends the sheet to the counts above
+_ROW_TAGS = re.compile(rb'<row(?: r="([0-9]+)")?')
+_CELL_TAGS = re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9])?')
+_DATE_OR_ERROR = re.compile(rb't="([de])"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 
 # openpyxl.styles.numbers: the built-in number formats that are dates or times, and
@@ -89,7 +96,7 @@ _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_|x005F_")
 def _escaped(xml: bytes) -> bool:
     """Text with _xHHHH_ escapes, which calamine decodes and openpyxl does not (it only drops
     "x005F_" from shared strings). The escaped underscore itself reads alike in both."""
-    if b"_x" not in xml and b"x005F_" not in xml:     # (the usual case, without a scan)
+    if b"_" not in xml:     # (the usual case: one search for a single byte, at memchr speed)
         return False
     return _ESCAPE.search(xml.replace(b"_x005F_", b"")) is not None
 
@@ -181,17 +188,25 @@ def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
     by their position in the file."""
     if b"<sheetData" not in xml:
         raise _Unsupported("prefixed or missing sheetData")
-    numbers = [int(n) for n in _ROW_NUMBER.findall(xml)]
-    if len(numbers) != xml.count(b"<row ") + xml.count(b"<row>") or any(
-            a >= b for a, b in zip(numbers, numbers[1:])):
+    found = _ROW_TAGS.findall(xml)
+    if b"" in found:     # a "<row" not followed by ' r="N"': counted as before
+        numbers = [int(n) for n in _ROW_NUMBER.findall(xml)]
+        declared = xml.count(b"<row ") + xml.count(b"<row>")
+    else:                # (every "<row" is '<row r="N"': found is what _ROW_NUMBER finds, one per row)
+        numbers = list(map(int, found))
+        declared = len(numbers)
+    if len(numbers) != declared or not all(map(operator.lt, numbers, numbers[1:])):
         raise _Unsupported("row without a number or out of order")
     last = numbers[-1] if numbers else 0
     if last > MAX_ROWS:
         raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
-    letters = _CELL_COLUMN.findall(xml)
-    if len(letters) != xml.count(b"<c ") + xml.count(b"<c>"):
-        raise _Unsupported("cell without a reference")
-    width = max((column_number(c) for c in set(letters)), default=0)
+    letters = set(_CELL_TAGS.findall(xml))
+    if b"" in letters:   # a "<c" not followed by a reference: counted as before
+        every = _CELL_COLUMN.findall(xml)
+        if len(every) != xml.count(b"<c ") + xml.count(b"<c>"):
+            raise _Unsupported("cell without a reference")
+        letters = set(every)
+    width = max(map(column_number, letters), default=0)
     if width * last > MAX_ROWS * max_col:
         raise _Unsupported("cells far to the right")   # calamine would hold every cell of the rectangle
     return last, min(width, max_col)
@@ -212,30 +227,29 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
     return found
 
 
-def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> list[tuple]:
-    """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, before shaping.
+def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, errors: bool) -> list[tuple]:
+    """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, shaped.
     calamine holds every cell of the rectangle the cells span: it reads the sheet only once
     the XML has shown that the rectangle is no larger than a standard sheet's."""
     height, width = _extent(xml, max_col)
-    values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    errors = _errors(xml) if b't="e"' in xml else {}
-    blank = (None,) * width          # one tuple for every blank row (most rows of a template's tables)
-    rows: list[tuple] = []
-    for row in values[:height]:
-        if row.count("") == len(row):
-            rows.append(blank)
-            continue
-        row = row[:width]
-        kinds = set(map(type, row))              # (the types of a row at C speed: most cells are text or blank)
-        if not kinds <= _PLAIN_TYPES:
-            raise _Unsupported("date or time")
-        if float in kinds:
-            row = [_number(v) if v.__class__ is float else None if v == "" else v for v in row]
-        else:
-            row = [None if v == "" else v for v in row]
-        rows.append(tuple(row) + blank[len(row):])
-    rows += [blank] * (height - len(rows))
-    for (row_no, column), text in errors.items():
+    values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:height]
+    present = len(values[0]) if values else 0          # (calamine's rows are all as long)
+    if present > width:
+        values = list(map(operator.getitem, values, repeat(slice(0, width))))
+        present = width
+    cells = list(chain.from_iterable(values))           # every cell at C speed: most are text or blank
+    kinds = set(map(type, cells))
+    if not kinds <= _PLAIN_TYPES:
+        raise _Unsupported("date or time")
+    shaped = list(map(_BLANK.get, cells, cells))        # "" -> None, the rest as it is
+    if float in kinds:
+        for at in compress(count(), map(operator.is_, map(type, cells), repeat(float))):
+            shaped[at] = _number(cells[at])
+    rows = list(zip(*[iter(shaped)] * present)) if present else [()] * len(values)
+    if present < width:
+        rows = list(map(operator.add, rows, repeat((None,) * (width - present))))
+    rows += [(None,) * width] * (height - len(rows))
+    for (row_no, column), text in (_errors(xml) if errors else {}).items():
         if row_no <= height and column <= width:
             changed = list(rows[row_no - 1])
             changed[column - 1] = text
@@ -243,6 +257,7 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int) -> 
     return rows
 
 
+_BLANK = {"": None}
 _PLAIN_TYPES = frozenset({str, float, bool, int})
 
 
@@ -297,7 +312,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
     if _THEME in names:
         archive.read(_THEME)                      # (checks the member's CRC, as openpyxl's read does)
     date_styles = _date_styles(archive.read(_STYLES) if _STYLES in names else None)
-    date_marks = [f's="{index}"'.encode() for index in sorted(date_styles)]
+    date_marks = re.compile(b's="(?:' + b"|".join(b"%d" % i for i in sorted(date_styles)) + b')"') if date_styles else None
 
     book = None
     grids = SheetGrids()
@@ -323,11 +338,12 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
                 grids.hidden[name] = state
             xml = archive.read(target)
             _check_dimension(io.BytesIO(xml).read)     # as openpyxl, which refuses a damaged one
-            if _escaped(xml) or b't="d"' in xml or any(mark in xml for mark in date_marks):
+            typed = set(_DATE_OR_ERROR.findall(xml))
+            if _escaped(xml) or b"d" in typed or (date_marks is not None and date_marks.search(xml)):
                 raise _Unsupported("escaped characters or dates")
             if book is None:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            grids[name] = _sheet_grid(book, name, xml, max_col)     # shaped as shape_rows shapes openpyxl's
+            grids[name] = _sheet_grid(book, name, xml, max_col, b"e" in typed)     # shaped as shape_rows shapes openpyxl's
             parts[name] = xml
         else:
             with archive.open(target) as source:      # openpyxl reads the start of every sheet

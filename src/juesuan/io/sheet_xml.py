@@ -182,19 +182,36 @@ def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
     first_row = _first_marked_row(name)
     if b"<f" not in xml and b":f" not in xml:
         return
-    _mark_cells(formula_cells(xml), first_row, grid)
+    _mark_cells(formula_cells(xml, unvalued_only=True), first_row, grid)
 
 
-def formula_cells(xml: bytes):
+_PREFIXED = re.compile(rb":(?:c[ >]|f\b)")      # a prefixed cell or formula (one scan for both)
+_FORMULA_PLAIN = re.compile(rb"<f\b")
+# a formula followed at once by a cached value: its cell's body holds what VALUE_RE finds (no
+# "</c>" can stand inside this match), so that cell is never marked
+_FORMULA_VALUED = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>")
+
+
+def formula_cells(xml: bytes, unvalued_only: bool = False):
     """CELL_RE's matches of the cells holding a formula (and perhaps a few others), in order:
-    only the cell around each <f> is looked at, not the tens of thousands of plain ones."""
+    only the cell around each <f> is looked at, not the tens of thousands of plain ones.
+
+    `unvalued_only`: nothing at all when every formula is followed at once by its cached value
+    (such cells carry a value: _mark_cells would pass them all by)."""
     if b"<f" not in xml and b":f" not in xml:
         return
-    if b":c " in xml or b":c>" in xml:      # prefixed elements: scan every cell
+    prefixed = _PREFIXED.search(xml) is not None
+    if prefixed and (b":c " in xml or b":c>" in xml):      # prefixed elements: scan every cell
         yield from CELL_RE.finditer(xml)
         return
+    if not prefixed:       # (then every formula starts "<f": a scan for a literal, at C speed)
+        if unvalued_only and len(_FORMULA_PLAIN.findall(xml)) == len(_FORMULA_VALUED.findall(xml)):
+            return
+        starts = _FORMULA_PLAIN.finditer(xml)
+    else:
+        starts = _FORMULA_START.finditer(xml)
     done = -1
-    for found in _FORMULA_START.finditer(xml):
+    for found in starts:
         if found.start() < done:
             continue
         cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, found.start()), xml.rfind(b"<c>", 0, found.start()), 0))
