@@ -24,14 +24,14 @@ import operator
 import posixpath
 import re
 import zipfile
-from itertools import chain, compress, count, repeat
+from itertools import chain, repeat
 from typing import Callable
 from xml.parsers import expat
 
 from python_calamine import CalamineWorkbook
 
 from ..rules.parse import SheetGrids
-from .safety import Snapshot
+from .safety import Inflated, Snapshot
 from .sheet_xml import (
     EXACT_INTEGERS,
     MAX_COL,
@@ -71,7 +71,7 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 # every "<row" / "<c" element start, with its number / column when written as Excel and openpyxl write
 # them (r first): one scan each; an empty group sends the sheet to the counts above
 _ROW_TAGS = re.compile(rb'<row(?: r="([0-9]+)")?')
-_CELL_TAGS = re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9])?')
+_CELL_TAGS = {digits: re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9]{1,%d}")?' % digits) for digits in range(1, 6)}
 _DATE_OR_ERROR = re.compile(rb't="([de])"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 
@@ -200,11 +200,16 @@ def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
     last = numbers[-1] if numbers else 0
     if last > MAX_ROWS:
         raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
-    letters = set(_CELL_TAGS.findall(xml))
-    if b"" in letters:   # a "<c" not followed by a reference: counted as before
+    digits = len(str(last))
+    letters = set(_CELL_TAGS[digits].findall(xml))
+    if b"" in letters:   # a "<c" not followed by a reference of at most `digits` digits: counted as before
         every = _CELL_COLUMN.findall(xml)
         if len(every) != xml.count(b"<c ") + xml.count(b"<c>"):
             raise _Unsupported("cell without a reference")
+        if re.search(rb'<c r="[A-Z]{1,3}[0-9]{%d}' % (digits + 1), xml):
+            # calamine places a cell by its reference, openpyxl in its <row>: a cell below the last row
+            # would have calamine hold a rectangle the row numbers do not show (<c r="XFD1048576"> in row 1)
+            raise _Unsupported("cell reference beyond the rows")
         letters = set(every)
     width = max(map(column_number, letters), default=0)
     if width * last > MAX_ROWS * max_col:
@@ -238,13 +243,17 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
         values = list(map(operator.getitem, values, repeat(slice(0, width))))
         present = width
     cells = list(chain.from_iterable(values))           # every cell at C speed: most are text or blank
-    kinds = set(map(type, cells))
-    if not kinds <= _PLAIN_TYPES:
+    types = list(map(type, cells))
+    if not set(types) <= _PLAIN_TYPES:
         raise _Unsupported("date or time")
     shaped = list(map(_BLANK.get, cells, cells))        # "" -> None, the rest as it is
-    if float in kinds:
-        for at in compress(count(), map(operator.is_, map(type, cells), repeat(float))):
-            shaped[at] = _number(cells[at])
+    at = -1
+    while True:                                         # (Python work only at the numbers)
+        try:
+            at = types.index(float, at + 1)
+        except ValueError:
+            break
+        shaped[at] = _number(cells[at])
     rows = list(zip(*[iter(shaped)] * present)) if present else [()] * len(values)
     if present < width:
         rows = list(map(operator.add, rows, repeat((None,) * (width - present))))
@@ -273,21 +282,50 @@ def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
     """The grids reader.read_grids gives for `snapshot`, or None where the fast reader
     does not reproduce them exactly (anything unusual or damaged: openpyxl decides)."""
     try:
-        return lean_grids(snapshot.data)
+        return lean_grids(snapshot.data, inflated=snapshot.inflated)
     except MemoryError:
         raise
     except Exception:
         return None
 
 
+class _Package:
+    """The members of the package `data`: those the safety checks inflated already (`inflated`,
+    read exactly as zipfile reads them), the others through zipfile, as before."""
+
+    def __init__(self, data: bytes, inflated: Inflated | None):
+        self._data, self._archive = data, None
+        self._members = inflated.members if inflated is not None else {}
+        self.names = inflated.names if inflated is not None else set(self._zip().namelist())
+
+    def _zip(self) -> zipfile.ZipFile:
+        if self._archive is None:
+            self._archive = zipfile.ZipFile(io.BytesIO(self._data))
+        return self._archive
+
+    def read(self, name: str) -> bytes:
+        found = self._members.get(name)
+        return found if found is not None else self._zip().read(name)
+
+    def check_head(self, name: str) -> None:
+        """_check_dimension of member `name`, reading from zipfile only its start."""
+        found = self._members.get(name)
+        if found is not None:
+            _check_dimension(io.BytesIO(found).read)
+            return
+        with self._zip().open(name) as source:
+            _check_dimension(source.read)
+
+
 def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sheet,
-               max_col: int = MAX_COL) -> SheetGrids:
+               max_col: int = MAX_COL, inflated: Inflated | None = None) -> SheetGrids:
     """The grids (with the hidden standard sheets), formulas without a cached value marked.
 
     The sheets `read_in_full` names are read up to column `max_col`; the others appear by name,
-    with no rows (as reader.read_grids gives them, by default)."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    names = set(archive.namelist())
+    with no rows (as reader.read_grids gives them, by default). `inflated`: what the safety
+    checks inflated of `data` (Snapshot.inflated), so as not to inflate it again."""
+    archive = _Package(data, inflated)
+    names = archive.names
     overrides = {}
     for name, attrs, _ in _elements(archive.read(_CONTENT_TYPES)):
         if _local(name) == "Override":
@@ -337,7 +375,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
             if state != "visible" and is_standard_sheet(name):
                 grids.hidden[name] = state
             xml = archive.read(target)
-            _check_dimension(io.BytesIO(xml).read)     # as openpyxl, which refuses a damaged one
+            archive.check_head(target)                 # as openpyxl, which refuses a damaged one
             typed = set(_DATE_OR_ERROR.findall(xml))
             if _escaped(xml) or b"d" in typed or (date_marks is not None and date_marks.search(xml)):
                 raise _Unsupported("escaped characters or dates")
@@ -346,8 +384,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
             grids[name] = _sheet_grid(book, name, xml, max_col, b"e" in typed)     # shaped as shape_rows shapes openpyxl's
             parts[name] = xml
         else:
-            with archive.open(target) as source:      # openpyxl reads the start of every sheet
-                _check_dimension(source.read)
+            archive.check_head(target)                # openpyxl reads the start of every sheet
             grids[name] = []
     for name, xml in parts.items():
         if is_standard_sheet(name):
@@ -355,7 +392,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
     return grids
 
 
-def _relationships(archive, rels_path: str) -> dict[str, tuple[str, str]]:
+def _relationships(archive: _Package, rels_path: str) -> dict[str, tuple[str, str]]:
     """Id -> (type, target as a path inside the archive), normalised as openpyxl does."""
     parent = posixpath.split(posixpath.dirname(rels_path))[0]
     found = {}
