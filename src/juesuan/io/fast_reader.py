@@ -41,6 +41,7 @@ from .sheet_xml import (
     column_number,
     is_standard_sheet,
     uncalculated_formulas,
+    xml_unescape,
 )
 
 
@@ -138,9 +139,22 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
+_NUMBER_FORMAT_ID = re.compile(rb'numFmtId="([0-9]+)"')
+_UTF8 = re.compile(rb'<(?!\?xml)|<\?xml(?![^>]*encoding)|<\?xml[^>]*encoding=["\'](?i:utf-8)["\']')   # (expat checked it)
+_NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="[0-9]+" formatCode="([^"\t\n\r]*)"\s*/>')
+
+
 def _date_styles(data: bytes | None) -> set[int]:
     """Indexes of the cell styles whose number format is a date or time (openpyxl turns those numbers into dates)."""
     if data is None:
+        return set()
+    _parser().Parse(data, True)        # damaged: openpyxl refuses it (as the parse below)
+    # None when no number format the part names (numFmtId="N", every one) is a built-in date and no
+    # format it defines (every formatCode, in numFmt elements as Excel writes them) is a date: one scan each
+    codes = _NUMBER_FORMAT.findall(data)
+    if (_UTF8.match(data) and len(codes) == data.count(b"formatCode") and not any(is_date_format(xml_unescape(c.decode("utf-8"))) for c in codes)
+            and len(ids := _NUMBER_FORMAT_ID.findall(data)) == data.count(b"numFmtId")
+            and _BUILTIN_DATE_FORMATS.isdisjoint(map(int, set(ids)))):
         return set()
     custom: dict[int, str] = {}
     formats: list[int] = []
@@ -154,9 +168,10 @@ def _date_styles(data: bytes | None) -> set[int]:
             if (is_date_format(custom[fmt_id]) if fmt_id in custom else fmt_id in _BUILTIN_DATE_FORMATS)}
 
 
-def _check_dimension(read: Callable[[int], bytes]) -> None:
+def _check_dimension(read: Callable[[int], bytes] | bytes) -> None:
     """Parse the start of a sheet up to its <dimension> (or the end of <sheetData>), as openpyxl
-    does for every sheet when it opens a workbook read-only: damage there makes it refuse."""
+    does for every sheet when it opens a workbook read-only: damage there makes it refuse.
+    `read`: the sheet's bytes, or a function reading the next so many (the parser stops alike)."""
     found: list = []
     dimension, sheet_data = f"{_MAIN} dimension", f"{_MAIN} sheetData"
 
@@ -170,11 +185,12 @@ def _check_dimension(read: Callable[[int], bytes]) -> None:
 
     parser = _parser(start, end)
     try:
-        while True:
-            chunk = read(_CHUNK)
-            parser.Parse(chunk, not chunk)
-            if not chunk:
-                break
+        if isinstance(read, bytes):
+            parser.Parse(read, True)
+        else:
+            while chunk := read(_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
     except _Stop:
         pass
     if found and (found[0] is None or not _DIMENSION.fullmatch(found[0])):
@@ -253,7 +269,11 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
             at = types.index(float, at + 1)
         except ValueError:
             break
-        shaped[at] = _number(cells[at])
+        value = cells[at]
+        if value.is_integer() and -EXACT_INTEGERS < value < EXACT_INTEGERS:
+            shaped[at] = int(value)     # (a whole number as int, as sheet_xml.shape_rows)
+        elif not math.isfinite(value) or value.is_integer():
+            raise _Unsupported("number openpyxl may read differently")
     rows = list(zip(*[iter(shaped)] * present)) if present else [()] * len(values)
     if present < width:
         rows = list(map(operator.add, rows, repeat((None,) * (width - present))))
@@ -268,14 +288,6 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
 
 _BLANK = {"": None}
 _PLAIN_TYPES = frozenset({str, float, bool, int})
-
-
-def _number(value: float):
-    """A number as sheet_xml.shape_rows shapes it (a whole number as int); one openpyxl may read
-    differently (an integer beyond a float's precision, an infinity) is declined."""
-    if not math.isfinite(value) or (value.is_integer() and abs(value) >= EXACT_INTEGERS):
-        raise _Unsupported("number openpyxl may read differently")
-    return int(value) if value.is_integer() else value
 
 
 def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
@@ -311,7 +323,7 @@ class _Package:
         """_check_dimension of member `name`, reading from zipfile only its start."""
         found = self._members.get(name)
         if found is not None:
-            _check_dimension(io.BytesIO(found).read)
+            _check_dimension(found)
             return
         with self._zip().open(name) as source:
             _check_dimension(source.read)
@@ -346,7 +358,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
     rels = _relationships(archive, posixpath.join(folder, "_rels", f"{file}.rels"))
     for part in (_CORE, _CUSTOM):                 # openpyxl parses these; damage there makes it refuse
         if part in names:
-            _elements(archive.read(part))
+            _parser().Parse(archive.read(part), True)
     if _THEME in names:
         archive.read(_THEME)                      # (checks the member's CRC, as openpyxl's read does)
     date_styles = _date_styles(archive.read(_STYLES) if _STYLES in names else None)
@@ -368,7 +380,7 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
         sheet_folder, sheet_file = posixpath.split(target)
         sheet_rels = posixpath.join(sheet_folder, "_rels", f"{sheet_file}.rels")
         if sheet_rels in names:
-            _elements(archive.read(sheet_rels))
+            _parser().Parse(archive.read(sheet_rels), True)
         if state not in _SHEET_STATES:
             raise _Unsupported("sheet state")     # openpyxl refuses the workbook, with its message
         if read_in_full(name):

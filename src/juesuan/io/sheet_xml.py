@@ -187,9 +187,9 @@ def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
 
 _PREFIXED = re.compile(rb":(?:c[ >]|f\b)")      # a prefixed cell or formula (one scan for both)
 _FORMULA_PLAIN = re.compile(rb"<f\b")
-# a formula followed at once by a cached value: its cell's body holds what VALUE_RE finds (no
-# "</c>" can stand inside this match), so that cell is never marked
-_FORMULA_VALUED = re.compile(rb"<f\b[^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>")
+# a formula not followed at once by a cached value; one that is has its cell's body hold what
+# VALUE_RE finds (no "</c>" can stand between), so that cell is never marked
+_FORMULA_UNVALUED = re.compile(rb"<f\b(?![^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>)")
 
 
 def formula_cells(xml: bytes, unvalued_only: bool = False):
@@ -205,7 +205,7 @@ def formula_cells(xml: bytes, unvalued_only: bool = False):
         yield from CELL_RE.finditer(xml)
         return
     if not prefixed:       # (then every formula starts "<f": a scan for a literal, at C speed)
-        if unvalued_only and len(_FORMULA_PLAIN.findall(xml)) == len(_FORMULA_VALUED.findall(xml)):
+        if unvalued_only and _FORMULA_UNVALUED.search(xml) is None:
             return
         starts = _FORMULA_PLAIN.finditer(xml)
     else:
