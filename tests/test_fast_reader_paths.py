@@ -170,3 +170,18 @@ def test_a_member_zipfile_would_refuse_is_not_handed_on(tmp_path):
     with pytest.raises(zipfile.BadZipFile):
         lean_grids(snapshot.data, inflated=snapshot.inflated)
     assert struct.unpack_from("<I", data, 0)[0] == 0x04034B50
+
+
+@pytest.mark.parametrize("first, second", [("C7", "C8"), ("C8", "C7")])
+def test_booleans_beside_equal_numbers(tmp_path, first, second):
+    """True == 1 == 1.0: numbers shaped by value would turn a boolean into 1; beside booleans they are
+    shaped by position."""
+    path = rewrite(JINAN, tmp_path / "bools.xlsx", {SHEET: lambda x: set_cell(first, f'<c r="{first}" t="b"><v>1</v></c>')(
+        set_cell(second, f'<c r="{second}"><v>1</v></c>')(set_cell("F7", '<c r="F7" t="b"><v>0</v></c>')(
+            set_cell("F8", '<c r="F8"><v>0.0</v></c>')(x))))})
+    snapshot, expected = _same_as_openpyxl(path)
+    lean = _lean(snapshot)
+    assert lean == expected
+    row7, row8 = lean["公开01"][6], lean["公开01"][7]
+    assert [type(v) for v in (row7[2], row8[2], row7[5], row8[5])] == [
+        bool if first == "C7" else int, int if first == "C7" else bool, bool, int]

@@ -18,13 +18,15 @@ the start of every sheet) are parsed here too, so that what openpyxl refuses is 
 """
 from __future__ import annotations
 
+import functools
 import io
 import math
 import operator
 import posixpath
 import re
 import zipfile
-from itertools import chain, repeat
+from collections import deque
+from itertools import chain, compress, count, repeat
 from typing import Callable
 from xml.parsers import expat
 
@@ -33,16 +35,21 @@ from python_calamine import CalamineWorkbook
 from ..rules.parse import SheetGrids
 from .safety import Inflated, Snapshot
 from .sheet_xml import (
+    BUILTIN_DATE_FORMATS,
     EXACT_INTEGERS,
     MAX_COL,
     MAX_ROWS,
     REF_RE,
     VALUE_RE,
     column_number,
+    is_date_format,
     is_standard_sheet,
+    plainly_without_dates,
     uncalculated_formulas,
-    xml_unescape,
+    usual_width,
 )
+
+_BUILTIN_DATE_FORMATS = BUILTIN_DATE_FORMATS     # (is_date_format and these: compared with openpyxl's by a test)
 
 
 class _Unsupported(Exception):
@@ -75,21 +82,6 @@ _ROW_TAGS = re.compile(rb'<row(?: r="([0-9]+)")?')
 _CELL_TAGS = {digits: re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9]{1,%d}")?' % digits) for digits in range(1, 6)}
 _DATE_OR_ERROR = re.compile(rb't="([de])"')
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
-
-# openpyxl.styles.numbers: the built-in number formats that are dates or times, and
-# is_date_format for the others (openpyxl turns numbers in such cells into dates). A unit
-# test compares these with openpyxl's own on many formats.
-_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
-_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
-_DATE_CODE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
-
-
-def is_date_format(code: str | None) -> bool:
-    """openpyxl.styles.numbers.is_date_format, without importing openpyxl."""
-    if code is None:
-        return False
-    return _DATE_CODE.search(_FORMAT_STRIP.sub("", code.split(";")[0])) is not None
-
 
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_|x005F_")
 
@@ -139,22 +131,12 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
-_NUMBER_FORMAT_ID = re.compile(rb'numFmtId="([0-9]+)"')
-_UTF8 = re.compile(rb'<(?!\?xml)|<\?xml(?![^>]*encoding)|<\?xml[^>]*encoding=["\'](?i:utf-8)["\']')   # (expat checked it)
-_NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="[0-9]+" formatCode="([^"\t\n\r]*)"\s*/>')
-
-
 def _date_styles(data: bytes | None) -> set[int]:
     """Indexes of the cell styles whose number format is a date or time (openpyxl turns those numbers into dates)."""
     if data is None:
         return set()
     _parser().Parse(data, True)        # damaged: openpyxl refuses it (as the parse below)
-    # None when no number format the part names (numFmtId="N", every one) is a built-in date and no
-    # format it defines (every formatCode, in numFmt elements as Excel writes them) is a date: one scan each
-    codes = _NUMBER_FORMAT.findall(data)
-    if (_UTF8.match(data) and len(codes) == data.count(b"formatCode") and not any(is_date_format(xml_unescape(c.decode("utf-8"))) for c in codes)
-            and len(ids := _NUMBER_FORMAT_ID.findall(data)) == data.count(b"numFmtId")
-            and _BUILTIN_DATE_FORMATS.isdisjoint(map(int, set(ids)))):
+    if plainly_without_dates(data):
         return set()
     custom: dict[int, str] = {}
     formats: list[int] = []
@@ -197,9 +179,37 @@ def _check_dimension(read: Callable[[int], bytes] | bytes) -> None:
         raise _Unsupported("dimension")
 
 
-def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
+@functools.cache
+def _cells_beyond(max_col: int, digits: int) -> re.Pattern:
+    """A "<c" (and not "<col"…) whose reference is not a single letter up to column `max_col` and at
+    most `digits` digits, all within the quotes: one scan finds whether the sheet has any."""
+    return re.compile(rb'<c(?!\w)(?! r="[A-%c][0-9]{1,%d}")' % (64 + max_col, digits))
+
+
+@functools.cache
+def _columns_from(first: int, max_col: int) -> re.Pattern:
+    return re.compile(rb'<c r="[%c-%c]' % (64 + first, 64 + max_col))
+
+
+_SINGLE_LETTER = re.compile(rb'<c r="([A-Z])')
+
+
+def _width(xml: bytes, hint: int, max_col: int) -> int:
+    """The rightmost column of a sheet whose cells are all '<c r="L…"' with L up to `max_col`
+    (_extent saw to it): calamine's width `hint` once the XML confirms it (a cell in that column,
+    none further right), else the rightmost letter found."""
+    hint = min(hint, max_col)
+    further = hint < max_col and _columns_from(hint + 1, max_col).search(xml) is not None
+    if not further and (b'<c r="%c' % (64 + hint) in xml if hint else b'<c r="' not in xml):
+        return hint
+    return max(map(column_number, set(_SINGLE_LETTER.findall(xml))), default=0)
+
+
+def _extent(xml: bytes, max_col: int, usual: int) -> tuple[int, int | None]:
     """(rows, columns) of the grid openpyxl reads from this sheet XML: up to the last <row>
-    (even an empty one) and the rightmost <c> (even a styled empty one). Declines rows
+    (even an empty one) and the rightmost <c> (even a styled empty one); None for the columns
+    when every cell is a single letter up to column `usual` (at most max_col: the sheet's usual
+    width, a guess that only spares a scan), which _width tells after calamine. Declines rows
     without a number or out of order and cells without a reference, which openpyxl places
     by their position in the file."""
     if b"<sheetData" not in xml:
@@ -217,6 +227,8 @@ def _extent(xml: bytes, max_col: int) -> tuple[int, int]:
     if last > MAX_ROWS:
         raise _Unsupported("too many rows")     # read_grids refuses the file, with its message
     digits = len(str(last))
+    if usual < 26 and _cells_beyond(usual, digits).search(xml) is None:
+        return last, None    # every cell '<c r="L…"' with L up to `usual`: the width as _width finds it
     letters = set(_CELL_TAGS[digits].findall(xml))
     if b"" in letters:   # a "<c" not followed by a reference of at most `digits` digits: counted as before
         every = _CELL_COLUMN.findall(xml)
@@ -252,28 +264,35 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
     """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, shaped.
     calamine holds every cell of the rectangle the cells span: it reads the sheet only once
     the XML has shown that the rectangle is no larger than a standard sheet's."""
-    height, width = _extent(xml, max_col)
-    values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:height]
+    usual = min(usual_width(name), max_col) if is_standard_sheet(name) else max_col
+    height, width = _extent(xml, max_col, usual)
+    values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     present = len(values[0]) if values else 0          # (calamine's rows are all as long)
+    if width is None:
+        width = _width(xml, present, usual)
+    values = values[:height]
     if present > width:
         values = list(map(operator.getitem, values, repeat(slice(0, width))))
         present = width
     cells = list(chain.from_iterable(values))           # every cell at C speed: most are text or blank
-    types = list(map(type, cells))
-    if not set(types) <= _PLAIN_TYPES:
+    kinds = set(map(type, cells))
+    if not kinds <= _PLAIN_TYPES:
         raise _Unsupported("date or time")
-    shaped = list(map(_BLANK.get, cells, cells))        # "" -> None, the rest as it is
-    at = -1
-    while True:                                         # (Python work only at the numbers)
-        try:
-            at = types.index(float, at + 1)
-        except ValueError:
-            break
-        value = cells[at]
-        if value.is_integer() and -EXACT_INTEGERS < value < EXACT_INTEGERS:
-            shaped[at] = int(value)     # (a whole number as int, as sheet_xml.shape_rows)
-        elif not math.isfinite(value) or value.is_integer():
+    shape = _BLANK                                      # "" -> None, a whole number as int, the rest as it is
+    if float in kinds:
+        # (True == 1 == 1.0: with bools or ints beside, the numbers are found by position, not by value)
+        by_value = not kinds & {bool, int}
+        at = [] if by_value else list(compress(count(), map(float.__instancecheck__, cells)))
+        numbers = [v for v in set(cells) if v.__class__ is float] if by_value else list(map(cells.__getitem__, at))
+        if not all(map(math.isfinite, numbers)) or max(map(abs, numbers)) >= EXACT_INTEGERS:
+            # (a float that large is a whole number beyond a float's precision: openpyxl may read it otherwise)
             raise _Unsupported("number openpyxl may read differently")
+        if by_value:
+            shape = {**_BLANK, **{v: int(v) for v in numbers if v.is_integer()}}
+        else:
+            whole = list(map(float.is_integer, numbers))
+            deque(map(cells.__setitem__, compress(at, whole), map(int, compress(numbers, whole))), maxlen=0)
+    shaped = list(map(shape.get, cells, cells))
     rows = list(zip(*[iter(shaped)] * present)) if present else [()] * len(values)
     if present < width:
         rows = list(map(operator.add, rows, repeat((None,) * (width - present))))

@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 
 from ..domain.errors import UnusableWorkbook
@@ -353,7 +354,7 @@ def inspect_package(data: bytes, source: str | None = None, keep: bool = False) 
     # one ("overlapped entries"), so such a member is not handed on
     offsets = [m.header_offset for m in members]
     starts = sorted(set(offsets) | {directory})
-    ends = dict(zip(starts, starts[1:]))
+    ends = dict(pairwise(starts))
     for offset in {o for o in offsets if offsets.count(o) > 1} if len(set(offsets)) < len(offsets) else ():
         ends[offset] = -1     # two members at one place: newer zipfile refuses the second
     try:
