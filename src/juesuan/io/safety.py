@@ -311,6 +311,8 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
                 raise _bomb(name, source)
             crc = zlib.crc32(piece, crc)
             look(piece)
+            if keep and out > info.file_size:     # a member larger than it says is refused below:
+                keep, pieces = False, []          # nothing more is held for it (at most MAX_KEPT in all)
             if keep:
                 pieces.append(piece)
         if fed - len(inflater.unused_data) - len(inflater.unconsumed_tail) > info.compress_size:
