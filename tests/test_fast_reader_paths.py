@@ -185,3 +185,17 @@ def test_booleans_beside_equal_numbers(tmp_path, first, second):
     row7, row8 = lean["公开01"][6], lean["公开01"][7]
     assert [type(v) for v in (row7[2], row8[2], row7[5], row8[5])] == [
         bool if first == "C7" else int, int if first == "C7" else bool, bool, int]
+
+
+@pytest.mark.parametrize("cells, hint", [
+    ('<c r="A1" t="n"><v>1</v></c><c r="C1" s="2"/>', 1),        # a styled empty cell right of calamine's width
+    ('<c r="A1" t="n"><v>1</v></c><c r="C1" t="n"><v>2</v></c>', 3),
+    ('<c r="B1" s="2"/>', 0),                                     # calamine sees no cell at all
+    ("", 0),
+    ('<c r="A1" t="n"><v>1</v></c>', 4),                          # calamine wider than the cells written (<x:c>…)
+    ('<c r="F1" s="1"/><c r="A2" t="n"><v>1</v></c>', 1),
+])
+def test_the_width_confirmed_against_calamines_is_the_rightmost_cell(cells, hint):
+    xml = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+    rightmost = max((fast_reader.column_number(c) for c in set(fast_reader._CELL_COLUMN.findall(xml))), default=0)
+    assert fast_reader._width(xml, hint, 6) == rightmost

@@ -183,7 +183,7 @@ def _check_dimension(read: Callable[[int], bytes] | bytes) -> None:
 def _cells_beyond(max_col: int, digits: int) -> re.Pattern:
     """A "<c" (and not "<col"…) whose reference is not a single letter up to column `max_col` and at
     most `digits` digits, all within the quotes: one scan finds whether the sheet has any."""
-    return re.compile(rb'<c(?!\w)(?! r="[A-%c][0-9]{1,%d}")' % (64 + max_col, digits))
+    return re.compile(rb'<c\b(?! r="[A-%c][0-9]{1,%d}")' % (64 + max_col, digits))
 
 
 @functools.cache

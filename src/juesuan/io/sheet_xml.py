@@ -226,45 +226,53 @@ def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
     first_row = _first_marked_row(name)
     if b"<f" not in xml and b":f" not in xml:
         return
-    _mark_cells(formula_cells(xml, unvalued_only=True), first_row, grid)
+    prefixed = _PREFIXED.search(xml) is not None
+    if not prefixed:
+        # a cell the scan below marks holds a formula not followed at once by its value (one that
+        # is has its cell's body hold what VALUE_RE finds: no "</c>" can stand between): when no
+        # cell around such a formula would be marked, none is (and the grid is left as it is)
+        around = (_cell_around(xml, found.start()) for found in _FORMULA_UNVALUED.finditer(xml))
+        if not _mark_cells([cell for cell in around if cell is not None], first_row, grid, dry_run=True):
+            return
+    _mark_cells(formula_cells(xml, prefixed), first_row, grid)
 
 
 _PREFIXED = re.compile(rb":(?:c[ >]|f\b)")      # a prefixed cell or formula (one scan for both)
 _FORMULA_PLAIN = re.compile(rb"<f\b")
-# a formula not followed at once by a cached value; one that is has its cell's body hold what
-# VALUE_RE finds (no "</c>" can stand between), so that cell is never marked
-_FORMULA_UNVALUED = re.compile(rb"<f\b(?![^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>)")
+_FORMULA_UNVALUED = re.compile(rb"<f\b(?![^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>)")   # not followed at once by a value
 
 
-def formula_cells(xml: bytes, unvalued_only: bool = False):
+def _cell_around(xml: bytes, at: int):
+    """CELL_RE's match of the cell that holds position `at` (from the "<c" before it), or None."""
+    cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, at), xml.rfind(b"<c>", 0, at), 0))
+    return cell if cell is not None and cell.end() > at else None
+
+
+def formula_cells(xml: bytes, prefixed: bool | None = None):
     """CELL_RE's matches of the cells holding a formula (and perhaps a few others), in order:
     only the cell around each <f> is looked at, not the tens of thousands of plain ones.
-
-    `unvalued_only`: nothing at all when every formula is followed at once by its cached value
-    (such cells carry a value: _mark_cells would pass them all by)."""
+    `prefixed`: whether _PREFIXED finds anything in `xml`, if known already."""
     if b"<f" not in xml and b":f" not in xml:
         return
-    prefixed = _PREFIXED.search(xml) is not None
+    if prefixed is None:
+        prefixed = _PREFIXED.search(xml) is not None
     if prefixed and (b":c " in xml or b":c>" in xml):      # prefixed elements: scan every cell
         yield from CELL_RE.finditer(xml)
         return
-    if not prefixed:       # (then every formula starts "<f": a scan for a literal, at C speed)
-        if unvalued_only and _FORMULA_UNVALUED.search(xml) is None:
-            return
-        starts = _FORMULA_PLAIN.finditer(xml)
-    else:
-        starts = _FORMULA_START.finditer(xml)
+    # (without ":f", every formula starts "<f": a scan for a literal, at C speed)
+    starts = _FORMULA_START.finditer(xml) if prefixed else _FORMULA_PLAIN.finditer(xml)
     done = -1
     for found in starts:
         if found.start() < done:
             continue
-        cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, found.start()), xml.rfind(b"<c>", 0, found.start()), 0))
-        if cell is not None and cell.end() > found.start():
+        cell = _cell_around(xml, found.start())
+        if cell is not None:
             done = cell.end()
             yield cell
 
 
-def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
+def _mark_cells(cells, first_row: int, grid: list[tuple], dry_run: bool = False) -> bool:
+    """Mark the cells (or, `dry_run`, only tell whether any would be marked)."""
     for match in cells:
         attrs, body = match.group(1), match.group(2)
         if not body or b"f" not in body:
@@ -283,6 +291,9 @@ def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
             continue
         values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
         if values[col - 1] is None:
+            if dry_run:
+                return True
             text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
             values[col - 1] = Formula("=" + text if text else "=（共享公式）")
             grid[row - 1] = tuple(values)
+    return False
