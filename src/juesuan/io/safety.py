@@ -47,6 +47,7 @@ EXTENSION_LIST = re.compile(rb"<(?:\w+:)?extLst\b")
 EXTENSION_LABEL = "Excel 2010 扩展内容（跨表下拉列表、新式条件格式、迷你图）"
 EXTENSION_MARKERS = (b":dataValidations", b":conditionalFormattings", b":sparklineGroups")
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_DTD = re.compile(b"|".join(re.escape(m) for m in DTD_MARKERS))     # any of them, in one scan
 
 CHANGED = "文件在读取过程中被修改，请稍后重试"
 CORRUPT = "文件已损坏（不是完整的 xlsx 压缩包），请从备份恢复或在 Excel 中重新保存"
@@ -265,10 +266,10 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
         nonlocal tail, in_extensions
         if scan:
             window = tail + piece
-            if any(marker in window for marker in DTD_MARKERS):
+            if _DTD.search(window):
                 raise UnusableWorkbook(XML_ENTITIES, source)
-            if worksheet:
-                in_extensions = in_extensions or EXTENSION_LIST.search(window) is not None
+            if worksheet:     # (the regex only where its name stands: the usual sheet has none)
+                in_extensions = in_extensions or (b"extLst" in window and EXTENSION_LIST.search(window) is not None)
                 # <extLst> is a worksheet's last child: what follows it is extension content
                 if in_extensions and any(marker in window for marker in EXTENSION_MARKERS):
                     extensions.add(EXTENSION_LABEL)
