@@ -15,6 +15,10 @@ damaged or unusual parts) it declines (``read_grids_fast`` returns None) and ope
 the file, so a file is never read differently from openpyxl. The package parts openpyxl
 parses when it opens a workbook (content types, workbook, relationships, properties, styles,
 the start of every sheet) are parsed here too, so that what openpyxl refuses is declined.
+
+Cost (issue 14): every check is a scan at C speed (a regex or a substring search over the whole
+part, a few per sheet, none per cell in Python), the members come inflated from the safety checks
+(Snapshot.inflated), and the rows are shaped by maps over all cells at once.
 """
 from __future__ import annotations
 
