@@ -127,7 +127,8 @@ def notes_of(snapshot) -> dict:
     """The 备注 of 审核结果 in the workbook read as `snapshot` (io.safety.Snapshot): the very
     version of the file that was checked."""
     try:
-        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS)).get(REVIEW_SHEET)
+        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS),
+                          getattr(snapshot, "inflated", None)).get(REVIEW_SHEET)
     except Exception:           # what the fast reader declines, openpyxl reads
         from .review_xlsx import read_notes_with_openpyxl
         return read_notes_with_openpyxl(snapshot.stream())
