@@ -9,6 +9,7 @@ here with one UnusableWorkbook carrying a Chinese message; nothing leaks a trace
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +19,7 @@ from ..domain.schema import REVIEW_SHEET
 from ..rules.parse import SheetGrids, parse_grids
 from ..views.review import FIRST_ROW, REGISTRY_COLUMNS, parse_registry
 from .fast_reader import lean_grids, read_grids_fast
-from .safety import CHANGED, XML_ENTITIES, Snapshot, check_bytes, take_snapshot
+from .safety import CHANGED, XML_ENTITIES, Inflated, Snapshot, check_bytes, take_snapshot
 from .sheet_xml import is_standard_sheet, mark_uncalculated, sheet_rows
 
 SUPPORTED = (".xlsx", ".xlsm")
@@ -32,8 +33,9 @@ def check_file(path: Path) -> Snapshot:
     """
     path = Path(path)
     snapshot = take_snapshot(path)
-    check_bytes(snapshot.data, path.suffix, str(path))
-    return snapshot
+    package = check_bytes(snapshot.data, path.suffix, str(path), keep=True)
+    # what the checks inflated goes on to the reader, which need not inflate it again
+    return replace(snapshot, inflated=Inflated(frozenset(package.names), package.members))
 
 
 def _defused_error(exc: BaseException | None) -> bool:
@@ -125,7 +127,8 @@ def notes_of(snapshot) -> dict:
     """The 备注 of 审核结果 in the workbook read as `snapshot` (io.safety.Snapshot): the very
     version of the file that was checked."""
     try:
-        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS)).get(REVIEW_SHEET)
+        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS),
+                          getattr(snapshot, "inflated", None)).get(REVIEW_SHEET)
     except Exception:           # what the fast reader declines, openpyxl reads
         from .review_xlsx import read_notes_with_openpyxl
         return read_notes_with_openpyxl(snapshot.stream())

@@ -27,6 +27,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 
 from ..domain.errors import UnusableWorkbook
@@ -46,6 +47,7 @@ EXTENSION_LIST = re.compile(rb"<(?:\w+:)?extLst\b")
 EXTENSION_LABEL = "Excel 2010 扩展内容（跨表下拉列表、新式条件格式、迷你图）"
 EXTENSION_MARKERS = (b":dataValidations", b":conditionalFormattings", b":sparklineGroups")
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_DTD = re.compile(b"|".join(re.escape(m) for m in DTD_MARKERS))     # any of them, in one scan
 
 CHANGED = "文件在读取过程中被修改，请稍后重试"
 CORRUPT = "文件已损坏（不是完整的 xlsx 压缩包），请从备份恢复或在 Excel 中重新保存"
@@ -71,10 +73,21 @@ def _stamp_of(st) -> tuple:
 
 
 @dataclass(frozen=True)
+class Inflated:
+    """What the checks inflated, handed on so that the reader does not inflate it again: the
+    package's member names (as zipfile lists them) and the bytes of its XML members, each
+    CRC-checked and read exactly as zipfile would read it (a member zipfile would refuse or
+    read differently is left out, and read through zipfile)."""
+    names: frozenset
+    members: dict
+
+
+@dataclass(frozen=True)
 class Snapshot:
     path: Path
     data: bytes
     stamp: tuple
+    inflated: Inflated | None = field(default=None, compare=False, repr=False)
 
     def stream(self) -> BytesIO:
         return BytesIO(self.data)
@@ -205,6 +218,7 @@ class Package:
     names: list[str] = field(default_factory=list)
     inflated: int = 0
     extensions: list[str] = field(default_factory=list)   # worksheet extension content openpyxl drops (labels)
+    members: dict[str, bytes] = field(default_factory=dict)   # XML members kept (inspect_package(keep=True))
 
 
 def _bomb(name: str, source) -> UnusableWorkbook:
@@ -212,15 +226,35 @@ def _bomb(name: str, source) -> UnusableWorkbook:
                             "已拒绝打开", source)
 
 
-def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source, extensions: set[str]) -> int:
-    """Stream-inflate one member with a cap; check its CRC and size. Returns bytes inflated; adds to
-    `extensions` the labels of worksheet extension content found on the way."""
+MAX_KEPT = 64 * 2**20               # inflated XML handed on to the reader; beyond, it reads through zipfile
+_ZIPFILE_REFUSES = 0x20 | 0x40       # flag bits zipfile will not read (patched data, strong encryption)
+
+
+def _read_alike(view: memoryview, info: zipfile.ZipInfo, start: int, name_len: int) -> bool:
+    """Whether zipfile reads this member from the same bytes: its local header names it as the
+    central directory does (zipfile refuses it otherwise) and no flag makes zipfile refuse it."""
+    flags = struct.unpack_from("<H", view, start + 6)[0]
+    local = view[start + 30:start + 30 + name_len].tobytes()
+    try:
+        local_name = local.decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        return False
+    return local_name == info.orig_filename and not info.flag_bits & _ZIPFILE_REFUSES
+
+
+def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source, extensions: set[str],
+                    keep_to: int | None = None) -> tuple[int, bytes | None]:
+    """Stream-inflate one member with a cap; check its CRC and size. Returns (bytes inflated, the
+    member's bytes if `keep_to` (where its data must end) is given and zipfile would read these
+    very bytes, else None); adds to `extensions` the labels of worksheet extension content found on the way."""
     name = info.filename
     start = info.header_offset
     if view[start:start + 4].tobytes() != b"PK\x03\x04":
         raise UnusableWorkbook(_corrupt(f"压缩包内 {name} 的位置不对"), source)
     name_len, extra_len = struct.unpack_from("<HH", view, start + 26)
     pos = start + 30 + name_len + extra_len
+    keep = keep_to is not None and pos + info.compress_size <= keep_to and _read_alike(view, info, start, name_len)
+    pieces: list[bytes] = []
     scan = name.lower().endswith(XML_SUFFIXES)
     worksheet = WORKSHEET_PART.match(name) is not None
     in_extensions = False
@@ -232,10 +266,10 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
         nonlocal tail, in_extensions
         if scan:
             window = tail + piece
-            if any(marker in window for marker in DTD_MARKERS):
+            if _DTD.search(window):
                 raise UnusableWorkbook(XML_ENTITIES, source)
-            if worksheet:
-                in_extensions = in_extensions or EXTENSION_LIST.search(window) is not None
+            if worksheet:     # (the regex only where its name stands: the usual sheet has none)
+                in_extensions = in_extensions or (b"extLst" in window and EXTENSION_LIST.search(window) is not None)
                 # <extLst> is a worksheet's last child: what follows it is extension content
                 if in_extensions and any(marker in window for marker in EXTENSION_MARKERS):
                     extensions.add(EXTENSION_LABEL)
@@ -253,6 +287,8 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
             piece = view[at:min(end, at + OUT_CHUNK)].tobytes()
             crc = zlib.crc32(piece, crc)
             look(piece)
+            if keep:
+                pieces.append(piece)
         out = info.compress_size
     elif info.compress_type == zipfile.ZIP_DEFLATED:
         inflater = zlib.decompressobj(-15)
@@ -276,18 +312,26 @@ def _inflate_member(view: memoryview, info: zipfile.ZipInfo, budget: int, source
                 raise _bomb(name, source)
             crc = zlib.crc32(piece, crc)
             look(piece)
+            if keep and out > info.file_size:     # a member larger than it says is refused below:
+                keep, pieces = False, []          # nothing more is held for it (at most MAX_KEPT in all)
+            if keep:
+                pieces.append(piece)
+        if fed - len(inflater.unused_data) - len(inflater.unconsumed_tail) > info.compress_size:
+            keep = False     # zipfile reads no further than the declared compressed size
     else:
         raise UnusableWorkbook(f"压缩包使用了 Excel 不使用的压缩方式（{name}），不是 Excel 保存的工作簿", source)
     if out != info.file_size or crc != info.CRC:
         raise UnusableWorkbook(_corrupt(f"压缩包内 {name} 校验不符"), source)
-    return out
+    return out, (b"".join(pieces) if keep else None)
 
 
-def inspect_package(data: bytes, source: str | None = None) -> Package:
-    """All structural checks of an .xlsx/.xlsm package held in memory."""
+def inspect_package(data: bytes, source: str | None = None, keep: bool = False) -> Package:
+    """All structural checks of an .xlsx/.xlsm package held in memory. `keep`: hand on the
+    inflated XML members (Package.members), up to MAX_KEPT in all."""
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             members = archive.infolist()
+            directory = archive.start_dir
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
         raise UnusableWorkbook(CORRUPT, source) from None
     names = [m.filename for m in members]
@@ -307,20 +351,36 @@ def inspect_package(data: bytes, source: str | None = None) -> Package:
     view = memoryview(data)
     total = 0
     extensions: set[str] = set()
+    kept: dict[str, bytes] = {}
+    room = MAX_KEPT if keep else 0
+    # where each member's data must end: newer zipfile refuses a member that runs into the next
+    # one ("overlapped entries"), so such a member is not handed on
+    offsets = [m.header_offset for m in members]
+    starts = sorted(set(offsets) | {directory})
+    ends = dict(pairwise(starts))
+    for offset in {o for o in offsets if offsets.count(o) > 1} if len(set(offsets)) < len(offsets) else ():
+        ends[offset] = -1     # two members at one place: newer zipfile refuses the second
     try:
         for m in members:
             if m.is_dir():
                 continue
-            total += _inflate_member(view, m, MAX_UNCOMPRESSED - total, source, extensions)
+            wanted = m.file_size <= room and m.filename.lower().endswith(XML_SUFFIXES)
+            out, content = _inflate_member(view, m, MAX_UNCOMPRESSED - total, source, extensions,
+                                           ends.get(m.header_offset, -1) if wanted else None)
+            total += out
+            kept.pop(m.filename, None)         # (zipfile reads the last member of a name)
+            if content is not None:
+                kept[m.filename] = content
+                room -= len(content)
     except (struct.error, IndexError, ValueError):
         raise UnusableWorkbook(CORRUPT, source) from None
     finally:
         view.release()
-    return Package(names, total, sorted(extensions))
+    return Package(names, total, sorted(extensions), kept)
 
 
-def check_bytes(data: bytes, suffix: str, source: str | None = None) -> Package:
-    """Refuse what openpyxl must not be given: wrong format, damage, bombs, DTDs."""
+def check_bytes(data: bytes, suffix: str, source: str | None = None, keep: bool = False) -> Package:
+    """Refuse what openpyxl must not be given: wrong format, damage, bombs, DTDs. `keep`: see inspect_package."""
     suffix = suffix.lower()
     if not data:
         raise UnusableWorkbook("文件是空的（0 字节），可能保存时中断，请从备份恢复", source)
@@ -333,7 +393,7 @@ def check_bytes(data: bytes, suffix: str, source: str | None = None) -> Package:
     if not data.startswith(b"PK"):
         raise UnusableWorkbook("文件内容不是 Excel 工作簿（可能是改了扩展名的 CSV、文本或网页文件），请在 Excel 中另存为 .xlsx",
                                source)
-    return inspect_package(data, source)
+    return inspect_package(data, source, keep)
 
 
 # --- content openpyxl would not write back ----------------------------------------------
@@ -364,5 +424,5 @@ def content_openpyxl_drops(names) -> list[str]:
     return found
 
 
-__all__ = ["Snapshot", "Package", "take_snapshot", "file_stamp", "check_bytes", "inspect_package",
+__all__ = ["Snapshot", "Inflated", "Package", "take_snapshot", "file_stamp", "check_bytes", "inspect_package",
            "cfb_stream_names", "content_openpyxl_drops", "CHANGED", "MAX_UNCOMPRESSED", "MAX_RATIO"]

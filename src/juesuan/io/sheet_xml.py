@@ -12,7 +12,9 @@ import posixpath
 import re
 import zipfile
 from io import BytesIO
+
 from ..domain.errors import UnusableWorkbook
+from ..domain.facts import HINT_COL
 from ..domain.layout import layout_of
 from ..domain.schema import DATA_SHEETS, FACT_SHEETS, INFO_SHEET, TABLE_IDS
 from ..rules.parse import Formula
@@ -25,6 +27,14 @@ MAX_COL = max(layout_of(t).last_col for t in TABLE_IDS)
 def is_standard_sheet(name: str) -> bool:
     """单位信息, 公开01–09, 上年数 and 其他公开事项: the sheets read in full (others appear by name, with no rows)."""
     return name in DATA_SHEETS
+
+
+def usual_width(name: str) -> int:
+    """How far right a standard sheet's cells reach as the template lays it out: a guess the fast
+    reader's scans start from (a sheet that reaches further is scanned in full, not misread)."""
+    if name in TABLE_IDS:
+        return layout_of(name).last_col
+    return HINT_COL if name in FACT_SHEETS else MAX_COL
 
 
 def sheet_rows(sheet, where: str) -> list[tuple]:
@@ -70,6 +80,38 @@ def _plain(value):
     return value
 
 
+# openpyxl.styles.numbers: the built-in number formats that are dates or times, and
+# is_date_format for the others (openpyxl turns numbers in such cells into dates). A unit
+# test compares these with openpyxl's own on many formats.
+BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_FORMAT_STRIP = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_CODE = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+
+
+def is_date_format(code: str | None) -> bool:
+    """openpyxl.styles.numbers.is_date_format, without importing openpyxl."""
+    if code is None:
+        return False
+    return _DATE_CODE.search(_FORMAT_STRIP.sub("", code.split(";")[0])) is not None
+
+
+_UTF8 = re.compile(rb'<(?!\?xml)|<\?xml(?![^>]*encoding)|<\?xml[^>]*encoding=["\'](?i:utf-8)["\']')
+_NUMBER_FORMAT_ID = re.compile(rb'numFmtId="([0-9]+)"')
+_NUMBER_FORMAT = re.compile(rb'<numFmt numFmtId="[0-9]+" formatCode="([^"\t\n\r]*)"\s*/>')
+
+
+def plainly_without_dates(styles: bytes) -> bool:
+    """True when the styles part (well-formed: expat read it) is UTF-8, names no built-in date
+    format (numFmtId="N", every one of them) and defines none (every formatCode, in numFmt elements
+    as Excel writes them): no cell style is then a date, whatever the elements around. One scan each;
+    False sends the part to a full parse."""
+    codes = _NUMBER_FORMAT.findall(styles)
+    return bool(_UTF8.match(styles) and len(codes) == styles.count(b"formatCode")
+                and not any(is_date_format(xml_unescape(c.decode("utf-8"))) for c in codes)
+                and len(ids := _NUMBER_FORMAT_ID.findall(styles)) == styles.count(b"numFmtId")
+                and BUILTIN_DATE_FORMATS.isdisjoint(map(int, set(ids))))
+
+
 # --- cells in the sheet XML ----------------------------------------------------------------
 CELL_RE = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 REF_RE = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
@@ -107,7 +149,9 @@ def column_number(letters: bytes) -> int:
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> zip member of its worksheet XML."""
-    from defusedxml.ElementTree import fromstring     # (here: reading grids never needs it)
+    from defusedxml.ElementTree import (
+        fromstring,  # (here: reading grids never needs it)
+    )
     workbook = fromstring(archive.read("xl/workbook.xml"))
     rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
@@ -182,28 +226,53 @@ def uncalculated_formulas(name: str, xml: bytes, grid: list[tuple]) -> None:
     first_row = _first_marked_row(name)
     if b"<f" not in xml and b":f" not in xml:
         return
-    _mark_cells(formula_cells(xml), first_row, grid)
+    prefixed = _PREFIXED.search(xml) is not None
+    if not prefixed:
+        # a cell the scan below marks holds a formula not followed at once by its value (one that
+        # is has its cell's body hold what VALUE_RE finds: no "</c>" can stand between): when no
+        # cell around such a formula would be marked, none is (and the grid is left as it is)
+        around = (_cell_around(xml, found.start()) for found in _FORMULA_UNVALUED.finditer(xml))
+        if not _mark_cells([cell for cell in around if cell is not None], first_row, grid, dry_run=True):
+            return
+    _mark_cells(formula_cells(xml, prefixed), first_row, grid)
 
 
-def formula_cells(xml: bytes):
+_PREFIXED = re.compile(rb":(?:c[ >]|f\b)")      # a prefixed cell or formula (one scan for both)
+_FORMULA_PLAIN = re.compile(rb"<f\b")
+_FORMULA_UNVALUED = re.compile(rb"<f\b(?![^>]*(?:/>|>[^<]*</f>)<v>[^<]+</v>)")   # not followed at once by a value
+
+
+def _cell_around(xml: bytes, at: int):
+    """CELL_RE's match of the cell that holds position `at` (from the "<c" before it), or None."""
+    cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, at), xml.rfind(b"<c>", 0, at), 0))
+    return cell if cell is not None and cell.end() > at else None
+
+
+def formula_cells(xml: bytes, prefixed: bool | None = None):
     """CELL_RE's matches of the cells holding a formula (and perhaps a few others), in order:
-    only the cell around each <f> is looked at, not the tens of thousands of plain ones."""
+    only the cell around each <f> is looked at, not the tens of thousands of plain ones.
+    `prefixed`: whether _PREFIXED finds anything in `xml`, if known already."""
     if b"<f" not in xml and b":f" not in xml:
         return
-    if b":c " in xml or b":c>" in xml:      # prefixed elements: scan every cell
+    if prefixed is None:
+        prefixed = _PREFIXED.search(xml) is not None
+    if prefixed and (b":c " in xml or b":c>" in xml):      # prefixed elements: scan every cell
         yield from CELL_RE.finditer(xml)
         return
+    # (without ":f", every formula starts "<f": a scan for a literal, at C speed)
+    starts = _FORMULA_START.finditer(xml) if prefixed else _FORMULA_PLAIN.finditer(xml)
     done = -1
-    for found in _FORMULA_START.finditer(xml):
+    for found in starts:
         if found.start() < done:
             continue
-        cell = CELL_RE.match(xml, max(xml.rfind(b"<c ", 0, found.start()), xml.rfind(b"<c>", 0, found.start()), 0))
-        if cell is not None and cell.end() > found.start():
+        cell = _cell_around(xml, found.start())
+        if cell is not None:
             done = cell.end()
             yield cell
 
 
-def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
+def _mark_cells(cells, first_row: int, grid: list[tuple], dry_run: bool = False) -> bool:
+    """Mark the cells (or, `dry_run`, only tell whether any would be marked)."""
     for match in cells:
         attrs, body = match.group(1), match.group(2)
         if not body or b"f" not in body:
@@ -222,6 +291,9 @@ def _mark_cells(cells, first_row: int, grid: list[tuple]) -> None:
             continue
         values = list(grid[row - 1]) + [None] * max(0, col - len(grid[row - 1]))
         if values[col - 1] is None:
+            if dry_run:
+                return True
             text = xml_unescape((formula.group(1) or b"").decode("utf-8", "replace"))
             values[col - 1] = Formula("=" + text if text else "=（共享公式）")
             grid[row - 1] = tuple(values)
+    return False

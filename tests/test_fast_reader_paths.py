@@ -1,0 +1,201 @@
+"""The cheaper paths of the fast reader (issue 14) decide what the scans they replace decided.
+
+Each variant is compared with the openpyxl reader (the reference), through the fast path itself
+(lean_grids, with and without the members the safety checks inflated) and through read_grids.
+"""
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from fixtures_rich import raw_zip
+from test_batch import JINAN, rewrite, set_cell
+
+from juesuan.io import fast_reader
+from juesuan.io.fast_reader import lean_grids
+from juesuan.io.reader import check_file, read_grids
+from juesuan.io.safety import take_snapshot
+from juesuan.rules.parse import Formula
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHEET = r"xl/worksheets/sheet2\.xml"          # 公开01 (data from row 6; C8 is blank in the sample)
+
+
+def _lean(snapshot):
+    """The fast path itself, from the inflated members and from the archive: both alike."""
+    handed_on = lean_grids(snapshot.data, inflated=snapshot.inflated)
+    assert lean_grids(snapshot.data) == handed_on
+    return handed_on
+
+
+def _same_as_openpyxl(path: Path):
+    snapshot = check_file(path)
+    expected = read_grids(snapshot)
+    assert read_grids(snapshot, reader="fast") == expected
+    return snapshot, expected
+
+
+FORMULA_FORMS = {            # (cell XML, marked as a formula without a cached value?)
+    "no_value": ('<c r="C8"><f>C6+C7</f></c>', True),
+    "empty_value": ('<c r="C8"><f>C6+C7</f><v></v></c>', True),
+    "self_closed_value": ('<c r="C8"><f>C6+C7</f><v/></c>', True),
+    "spaced_self_closed_value": ('<c r="C8" s="15"><f>C6+C7</f><v /></c>', True),
+    "shared_without_value": ('<c r="C8"><f t="shared" si="0"/></c>', True),
+    "value_after_a_space": ('<c r="C8"><f>C6+C7</f> <v>5</v></c>', False),
+    "value": ('<c r="C8"><f>C6+C7</f><v>5</v></c>', False),
+    "shared_with_value": ('<c r="C8"><f t="shared" si="0"/><v>5</v></c>', False),
+    "empty_text_result": ('<c r="C8" t="str"><f>A1</f><v></v></c>', False),
+    "prefixed_formula": (f'<c r="C8"><x:f xmlns:x="{MAIN}">C6+C7</x:f></c>', True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMULA_FORMS))
+def test_formulas_without_a_cached_value_in_every_form(tmp_path, name):
+    cell, marked = FORMULA_FORMS[name]
+    path = rewrite(JINAN, tmp_path / f"{name}.xlsx", {SHEET: set_cell("C8", cell)})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert _lean(snapshot) == expected
+    assert isinstance(expected["公开01"][7][2], Formula) == marked
+
+
+def test_every_formula_with_its_value_is_read_without_looking_at_the_cells(tmp_path):
+    """The heading formulas of the samples carry no value (<v />); given one, every formula of the
+    sheet has its value and none is marked, as the scan of every formula cell found."""
+    path = rewrite(JINAN, tmp_path / "valued.xlsx", {SHEET: lambda x: set_cell("C8", '<c r="C8"><f>C6+C7</f><v>5</v></c>')(
+        x.replace("<v />", "<v>0</v>"))})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert _lean(snapshot) == expected
+    assert not any(isinstance(v, Formula) for row in expected["公开01"] for v in row)
+
+
+@pytest.mark.parametrize("cells", [
+    '<c r="J7" s="3"/>',                          # styled empty, inside the widest table: widens the grid
+    '<c r="L7" s="3"/><c r="M7" s="3"/>',         # at and beyond the last column read
+    '<c r="Z7" t="n"/><c r="AB7" s="2"/>',        # two letters
+])
+def test_styled_empty_cells_to_the_right(tmp_path, cells):
+    path = rewrite(JINAN, tmp_path / "right.xlsx", {SHEET: lambda x: x.replace(
+        '<c r="F7" s="15" t="n" /></row>', '<c r="F7" s="15" t="n" />' + cells + "</row>", 1)})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert _lean(snapshot) == expected
+
+
+def test_an_error_cell_far_right_and_a_row_of_numbers(tmp_path):
+    path = rewrite(JINAN, tmp_path / "errors.xlsx", {SHEET: lambda x: set_cell("C7", '<c r="C7" t="e"><v>#N/A</v></c>')(
+        x.replace("</sheetData>", '<row r="40"><c r="A40"><v>1</v></c><c r="B40"><v>2.5</v></c>'
+                  '<c r="K40" t="e"><v>#REF!</v></c></row></sheetData>'))})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert _lean(snapshot) == expected
+    assert expected["公开01"][39][:2] == (1, 2.5) and expected["公开01"][39][10] == "#REF!"
+
+
+@pytest.mark.parametrize("cell", ['<c r="C500" t="n"><v>7</v></c>', '<c r="XFD1048576" t="n"><v>7</v></c>'])
+def test_a_cell_referenced_below_the_last_row_is_left_to_openpyxl(tmp_path, cell):
+    """calamine places a cell by its reference, openpyxl in its <row>: one that names a row the rows
+    do not reach (a dimension bomb in row 1) is never handed to calamine."""
+    path = rewrite(JINAN, tmp_path / "below.xlsx", {SHEET: lambda x: x.replace("</row>", cell + "</row>", 1)})
+    snapshot, expected = _same_as_openpyxl(path)
+    with pytest.raises(fast_reader._Unsupported):
+        lean_grids(snapshot.data, inflated=snapshot.inflated)
+    assert expected["公开01"][0][2] == 7 or "XFD" in cell
+
+
+STYLES_XML = zipfile.ZipFile(JINAN).read("xl/styles.xml").decode("utf-8")
+
+
+def _styles_with(formats: str, xfs: str) -> str:
+    """The sample's styles with number formats `formats` and cell styles `xfs` added after its own."""
+    assert '<numFmts count="0" />' in STYLES_XML and "</cellXfs>" in STYLES_XML
+    return STYLES_XML.replace('<numFmts count="0" />', formats or '<numFmts count="0" />').replace(
+        "</cellXfs>", xfs + "</cellXfs>")
+
+
+STYLES = {
+    "custom_date_with_quotes": _styles_with(
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;"/></numFmts>',
+        '<xf numFmtId="0"/><xf numFmtId="164"/>'),
+    "custom_text_with_quotes": _styles_with(
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="&quot;天数&quot;0.00"/></numFmts>',
+        '<xf numFmtId="0"/><xf numFmtId="164"/>'),
+    "builtin_date": _styles_with("", '<xf numFmtId="0"/><xf numFmtId="14"/>'),
+    "builtin_date_overridden": _styles_with(
+        '<numFmts count="1"><numFmt numFmtId="14" formatCode="0.00"/></numFmts>', '<xf numFmtId="0"/><xf numFmtId="14"/>'),
+    "single_quotes": _styles_with("", "<xf numFmtId='0'/><xf numFmtId='22'/>"),
+    "numeric_reference": _styles_with("", '<xf numFmtId="0"/><xf numFmtId="&#50;2"/>'),
+    "attributes_reordered": _styles_with(
+        '<numFmts count="1"><numFmt formatCode="h:mm" numFmtId="165"/></numFmts>', '<xf numFmtId="0"/><xf numFmtId="165"/>'),
+    "no_date": _styles_with('<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00_ "/></numFmts>',
+                            '<xf numFmtId="0"/><xf numFmtId="164"/><xf/>'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STYLES))
+def test_the_date_styles_are_openpyxls(tmp_path, name):
+    """Which cell styles are dates, read by one scan where the part is written plainly, is what
+    openpyxl finds (and what the full parse found)."""
+    path = rewrite(JINAN, tmp_path / f"{name}.xlsx", {r"xl/styles\.xml": lambda _: STYLES[name]})
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    expected = set(workbook._date_formats)
+    workbook.close()
+    assert fast_reader._date_styles(STYLES[name].encode()) == expected
+    assert bool(expected) == (name not in ("custom_text_with_quotes", "builtin_date_overridden", "no_date"))
+
+
+def _members(path) -> dict:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_the_members_handed_on_are_what_zipfile_reads(tmp_path):
+    snapshot = check_file(JINAN)
+    assert snapshot.inflated.names == set(_members(JINAN))
+    assert snapshot.inflated.members == {n: d for n, d in _members(JINAN).items() if n.endswith((".xml", ".rels"))}
+    assert take_snapshot(JINAN).inflated is None           # (then the reader reads the archive itself)
+
+
+def test_a_member_zipfile_would_refuse_is_not_handed_on(tmp_path):
+    """A local header naming another file: zipfile refuses the member, so the reader must meet it
+    through zipfile too (and decline as it did), not read the checked bytes."""
+    members = _members(JINAN)
+    data = bytearray(raw_zip([(n, d, 0, zipfile.crc32(d), len(d), len(d)) for n, d in members.items()]))
+    at = data.index(b"xl/styles.xml")                       # the local header's copy of the name comes first
+    data[at:at + len(b"xl/styles.xml")] = b"xl/stylez.xml"
+    path = tmp_path / "renamed.xlsx"
+    path.write_bytes(bytes(data))
+    snapshot = check_file(path)
+    assert "xl/styles.xml" in snapshot.inflated.names and "xl/styles.xml" not in snapshot.inflated.members
+    with pytest.raises(zipfile.BadZipFile):
+        lean_grids(snapshot.data, inflated=snapshot.inflated)
+    assert struct.unpack_from("<I", data, 0)[0] == 0x04034B50
+
+
+@pytest.mark.parametrize("first, second", [("C7", "C8"), ("C8", "C7")])
+def test_booleans_beside_equal_numbers(tmp_path, first, second):
+    """True == 1 == 1.0: numbers shaped by value would turn a boolean into 1; beside booleans they are
+    shaped by position."""
+    path = rewrite(JINAN, tmp_path / "bools.xlsx", {SHEET: lambda x: set_cell(first, f'<c r="{first}" t="b"><v>1</v></c>')(
+        set_cell(second, f'<c r="{second}"><v>1</v></c>')(set_cell("F7", '<c r="F7" t="b"><v>0</v></c>')(
+            set_cell("F8", '<c r="F8"><v>0.0</v></c>')(x))))})
+    snapshot, expected = _same_as_openpyxl(path)
+    lean = _lean(snapshot)
+    assert lean == expected
+    row7, row8 = lean["公开01"][6], lean["公开01"][7]
+    assert [type(v) for v in (row7[2], row8[2], row7[5], row8[5])] == [
+        bool if first == "C7" else int, int if first == "C7" else bool, bool, int]
+
+
+@pytest.mark.parametrize("cells, hint", [
+    ('<c r="A1" t="n"><v>1</v></c><c r="C1" s="2"/>', 1),        # a styled empty cell right of calamine's width
+    ('<c r="A1" t="n"><v>1</v></c><c r="C1" t="n"><v>2</v></c>', 3),
+    ('<c r="B1" s="2"/>', 0),                                     # calamine sees no cell at all
+    ("", 0),
+    ('<c r="A1" t="n"><v>1</v></c>', 4),                          # calamine wider than the cells written (<x:c>…)
+    ('<c r="F1" s="1"/><c r="A2" t="n"><v>1</v></c>', 1),
+])
+def test_the_width_confirmed_against_calamines_is_the_rightmost_cell(cells, hint):
+    xml = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
+    rightmost = max((fast_reader.column_number(c) for c in set(fast_reader._CELL_COLUMN.findall(xml))), default=0)
+    assert fast_reader._width(xml, hint, 6) == rightmost
