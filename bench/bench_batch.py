@@ -82,7 +82,8 @@ def stage_breakdown(paths: list[Path], repeat: int, catalog) -> None:
     def cold(path):
         """A check as in a batch of distinct workbooks: no table shape compiled before (the copies
         here share their shapes, so the lines above see the relations compiled already)."""
-        relations._COMPILED.clear()
+        for key in [k for k, (catalog_kept, _) in relations._COMPILED.items() if catalog_kept is None]:
+            del relations._COMPILED[key]         # a table's shape; what is built once per catalogue stays
         relations._PLANS.clear()
         return batch.check_in_worker(path)
 

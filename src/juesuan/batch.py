@@ -4,8 +4,8 @@
 a worker process (``ops.check_book``, with the lean reader by default: the same
 findings as ``juesuan check``), and reports them in path order whatever the
 completion order. Nothing here writes to an input: files are read once, into
-memory (a file with warnings a second time, for the 备注 of its 审核结果 sheet,
-from a snapshot proven to be the version checked); the summary (views/summary.py,
+memory (the 备注 of its 审核结果 sheet, for a file with warnings, from that same
+snapshot); the summary (views/summary.py,
 io/summary_xlsx.py) is written elsewhere.
 
 Robustness, per file: anything that goes wrong with one workbook (damaged, changed
@@ -27,8 +27,6 @@ from .exit_codes import Exit
 from .io.atomic import LOCK_PREFIXES, TEMP_PREFIX
 from .io.documents import DOCUMENT_SUFFIXES, is_document
 from .io.reader import SUPPORTED
-from .io.reader import notes_of
-from .io.safety import CHANGED, take_snapshot
 from .ops import check_book
 from .rules.findings import WARNING, note_for
 from .views.summary import STATUS_ERRORS, STATUS_UNUSABLE, Tally
@@ -161,9 +159,8 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
             return outcome
         result = check_book(path, catalog, reader, between)
         outcome = result.to_json()
-        # the 备注 decide whether warnings are explained; read (a second time, as check does: about
-        # a third more work for such a file) only where there are warnings to explain
-        notes = _notes(path, result.report.stamp) if result.summary[WARNING] else {}
+        # the 备注 decide whether warnings are explained: read (from the snapshot checked) only where there are some
+        notes = result.notes() if result.summary[WARNING] else {}
         for finding, shown in zip(result.findings, outcome["findings"]):
             note = note_for(notes, finding)
             shown["note"] = str(note) if note is not None and str(note).strip() else None
@@ -174,14 +171,6 @@ def check_one(path: str, catalog: Catalog, reader: str = "fast",
         return {"file": path, "error": "工作簿结构嵌套过深，无法读取，文件可能已损坏"}
     except Exception as exc:               # a bug of ours must not end a run over 1,000 files
         return {"file": path, "error": f"审核时发生程序内部错误（{type(exc).__name__}），已跳过此文件：请将该文件提供给维护人员"}
-
-
-def _notes(path: str, stamp: tuple) -> dict:
-    """The 备注 of 审核结果, from the same version of the file that was checked."""
-    snapshot = take_snapshot(Path(path))
-    if snapshot.stamp != stamp:
-        raise UnusableWorkbook(CHANGED, path)
-    return notes_of(snapshot)
 
 
 _WORKER: dict = {}

@@ -13,7 +13,6 @@ from ..domain.errors import UnusableWorkbook, WriteRefused
 from ..domain.labels import year_label
 from ..exit_codes import Exit
 from ..io.documents import is_document
-from ..io.reader import read_notes
 from ..ops import check_book, save_review
 from ..ops.imports import check_document
 from ..ops.narrative_check import add_narrative_check
@@ -146,8 +145,8 @@ def check(books, fmt, write, output, show_info, narrative, catalogs):
         if fmt == "json":
             say(json.dumps(result.to_json(), ensure_ascii=False))
         else:
-            # the 备注 only matter beside warnings: a book without any is not opened a second time
-            notes = read_notes(Path(book)) if result.summary[WARNING] and not is_document(book) else {}
+            # the 备注 only matter beside warnings: read (from the version checked) only for those
+            notes = result.notes() if result.summary[WARNING] and not is_document(book) else {}
             _print_text(result, show_info, notes)
         if write or output:
             try:

@@ -101,6 +101,12 @@ def read_report(path, reader: str = "fast", between: Callable[[Path], None] | No
     `reader`: "fast" (calamine, openpyxl for what it declines: every command) or "openpyxl" (the
     reference the differential tests compare the fast reader with).
     `between(path)` is called after reading, before the "unchanged?" comparison (a seam for tests)."""
+    return open_report(path, reader, between)[0]
+
+
+def open_report(path, reader: str = "fast", between: Callable[[Path], None] | None = None) -> tuple[Report, Snapshot]:
+    """read_report, and the snapshot it was read from (the 备注 of that very version come from it
+    later, when there are warnings to explain, without reading the file again: notes_of)."""
     path = Path(path)
     snapshot = check_file(path)
     grids = read_grids(snapshot, reader)
@@ -110,7 +116,7 @@ def read_report(path, reader: str = "fast", between: Callable[[Path], None] | No
         raise UnusableWorkbook(CHANGED, str(path))
     report = parse_grids(grids, str(path))
     report.stamp = snapshot.stamp
-    return report
+    return report, snapshot
 
 
 def read_notes(path) -> dict:

@@ -17,7 +17,7 @@ from ..domain.errors import UnusableWorkbook
 from ..domain.model import Report
 from ..domain.money import fmt
 from ..domain.schema import LAST_YEAR_SHEET
-from ..io.reader import read_report
+from ..io.reader import notes_of, open_report, read_report
 from ..rules.audit import audit, listed
 from ..rules.fill import FillResult, fill_report, record_by_ref
 from ..rules.last_year import copy_last_year
@@ -44,6 +44,12 @@ class CheckResult:
     findings: list[Finding]
     catalog: Catalog              # what it was checked against: the review shades by it
     inserted: list[Insertion] = field(default_factory=list)   # 款/类 rows fill added (rules/parents.py)
+    source: object = field(default=None, repr=False)   # the file's snapshot (io.safety) when read from a file
+
+    def notes(self) -> dict:
+        """The clerk's 备注 in 审核结果, of the very version checked (read only when asked: they
+        matter only beside warnings); none for what was not read from a workbook file."""
+        return notes_of(self.source) if self.source is not None else {}
 
     @property
     def summary(self) -> dict[str, int]:
@@ -80,7 +86,10 @@ def check_grids(grids: Mapping[str, Sequence[Sequence[object]]], catalog: Catalo
 
 def check_book(path, catalog: Catalog, reader: str = "fast", between=None) -> CheckResult:
     """Read and check one workbook file; `reader` is "fast" or "openpyxl" (io.reader), `between` see read_report."""
-    return check_report(read_report(path, reader=reader, between=between), catalog, str(path))
+    report, snapshot = open_report(path, reader=reader, between=between)
+    result = check_report(report, catalog, str(path))
+    result.source = snapshot
+    return result
 
 
 # --- fill -------------------------------------------------------------------------------
