@@ -83,19 +83,32 @@ def with_carried(findings: list[Finding], previous: list[Finding],
     and that this run does not report again, marked CARRIED_SUFFIX. Cells are matched by
     identity (the finding's subject; its address only for a row written without one) and a
     carried finding points at where its cell is now."""
-    now = current_values(report)
     record = record_by_ref(record, report)
-    at = refs_by_address(report)
+    at: dict | None = None
+
+    def ref_of(f: Finding) -> Ref | None:
+        """By identity; by address only for a finding written without one (the map of every
+        address is made then: a book of 10,000 rows has 70,000 cells)."""
+        nonlocal at
+        ref = subject_ref(f)
+        if ref is None:
+            at = refs_by_address(report) if at is None else at
+            ref = at.get((f.table, f.cell))
+        return ref
+
     identify(report, [f for f in findings if f.rule in OVERWRITE_RULES])
-    reported = {subject_ref(f) or at.get((f.table, f.cell)) for f in findings if f.rule in OVERWRITE_RULES}
+    reported = {ref_of(f) for f in findings if f.rule in OVERWRITE_RULES}
     carried = []
     for f in previous:
-        ref = subject_ref(f) or at.get((f.table, f.cell))
-        if ref is None or ref in reported or ref not in record or ref not in now or now[ref] != record[ref]:
+        ref = ref_of(f)
+        if ref is None or ref in reported or ref not in record:
+            continue
+        cell = report.cell(ref)
+        if cell is None or cell.value != record[ref]:      # gone, or no longer what fill left
             continue
         if not f.message.endswith(CARRIED_SUFFIX):
             f.message += CARRIED_SUFFIX
-        address = report.cell(ref).address
+        address = cell.address
         f.message = f.message.replace(f"{f.table} {f.cell} ", f"{f.table} {address} ", 1)
         f.cell = address
         reported.add(ref)
