@@ -33,7 +33,6 @@ class Narrowing:
         self.plan = plan = plan_of(relations)       # (the structure is the shape's, shared by its reports)
         self.solver = plan.solver
         self._inputs = plan.typed_inputs
-        self._visiting: set[Ref] = set()
 
     @property
     def children(self) -> dict[Ref, tuple[Ref, ...]]:
@@ -77,20 +76,29 @@ class Narrowing:
 
     # --- the typed cells behind computed ones -------------------------------------------------
     def inputs(self, ref: Ref) -> tuple[Ref, ...]:
-        """The typed cells the computed value of derived `ref` rests on; (ref,) for a typed cell."""
-        if ref not in self.solver:
+        """The typed cells the computed value of derived `ref` rests on; (ref,) for a typed cell.
+
+        In the order a depth-first walk of the terms meets them, each once. (A walk with a stack,
+        not recursion with a set per level: 合计 of a 10,000-row book rests on 10,000 cells.)"""
+        solver = self.solver
+        if ref not in solver:
             return (ref,)
         found = self._inputs.get(ref)       # (the Plan's: shared by every report of the shape, so only
-        if found is None:                    # finished answers go in, never a placeholder)
-            if ref in self._visiting:
-                return ()                   # a cycle is the relations' bug (RelationCycle), not ours to loop on
-            self._visiting.add(ref)
-            inputs: dict[Ref, None] = {}
-            for other in self.solver[ref].refs():
-                if other != ref:
-                    inputs.update(dict.fromkeys(self.inputs(other)))
-            self._visiting.discard(ref)
-            found = self._inputs[ref] = tuple(inputs)
+        if found is not None:                # finished answers go in, never a placeholder)
+            return found
+        out: dict[Ref, None] = {}
+        expanded = {ref}                    # a derived cell met again adds nothing (nor does a cycle:
+        stack = [iter(solver[ref].refs())]  # the relations' bug, RelationCycle, not ours to loop on)
+        while stack:
+            other = next(stack[-1], None)
+            if other is None:
+                stack.pop()
+            elif other not in solver:
+                out[other] = None
+            elif other not in expanded:
+                expanded.add(other)
+                stack.append(iter(solver[other].refs()))
+        found = self._inputs[ref] = tuple(out)
         return found
 
     def _behind(self, relation: Relation) -> list[Ref]:
