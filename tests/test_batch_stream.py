@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -124,3 +125,19 @@ def test_the_summary_workbook_from_the_log_is_the_one_from_the_list(tmp_path):
         assert cells(a[name]) == cells(b[name])
         assert a[name].auto_filter.ref == b[name].auto_filter.ref
         assert a[name].max_row > 9
+
+
+def test_links_added_after_the_save_are_the_ones_openpyxl_would_have_written(tmp_path):
+    """summary_xlsx writes the 文件 links into the saved package itself (openpyxl would hold
+    every link in memory): the sheets and their relationships come out byte for byte as
+    openpyxl writes them."""
+    from juesuan.io.summary_xlsx import build_summary
+    ours = write_summary(OUTCOMES, tmp_path / "ours.xlsx", with_info=True)
+    build_summary(OUTCOMES, tmp_path, with_info=True).save(tmp_path / "openpyxl.xlsx")
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(tmp_path / "openpyxl.xlsx") as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        parts = [n for n in a.namelist() if n.startswith("xl/worksheets/")]
+        assert len(parts) == 4               # two sheets, each with its relationships
+        for name in parts:
+            assert a.read(name) == b.read(name), name
+        assert a.read("xl/worksheets/sheet1.xml").count(b"<hyperlink ") == len(OUTCOMES)

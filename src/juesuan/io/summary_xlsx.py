@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
 from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, streamed_sheets, summary_sheets
 from ..domain.errors import WriteRefused
 from .atomic import write_atomically
+from .sheet_links import SheetLinks, add_links
 from .workbook_file import verify_zip
 from ..domain.labels import visible_text
 from .xlsx_cells import set_text
@@ -40,27 +42,45 @@ def write_summary(outcomes, target: Path, with_info: bool = False) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if target.suffix.lower() != ".xlsx":
         raise WriteRefused(f"{target}：汇总表文件名应以 .xlsx 结尾")
-    # built inside the write: a write-only workbook streams its rows to temporary files, which a
-    # refused target (no such folder…) would otherwise leave open
-    write_atomically(target, lambda temp: build_summary(outcomes, folder, with_info).save(temp), verify=verify_zip)
+
+    def write(temp: Path) -> None:
+        # built inside the write: a write-only workbook streams its rows to temporary files, which a
+        # refused target (no such folder…) would otherwise leave open
+        links: list[SheetLinks] = []
+        try:
+            with tempfile.TemporaryDirectory(prefix="juesuan-summary-") as scratch:
+                plain = Path(scratch) / "plain.xlsx"
+                build_summary(outcomes, folder, with_info, links).save(plain)
+                add_links(plain, temp, links)
+        finally:
+            for sheet_links in links:
+                sheet_links.close()
+
+    write_atomically(target, write, verify=verify_zip)
     return target
 
 
-def build_summary(outcomes, report_folder: Path, with_info: bool = False) -> Workbook:
+def build_summary(outcomes, report_folder: Path, with_info: bool = False,
+                  links: list[SheetLinks] | None = None) -> Workbook:
     """The count lines and one row per file, and the findings with their files (提示 only
     `with_info`); links relative to `report_folder`. A write-only workbook: its rows are
-    written out as they are made, so 10,000 files' findings never sit in memory at once."""
+    written out as they are made, so 10,000 files' findings never sit in memory at once.
+    With `links`, each sheet's 文件 links go there (one SheetLinks per sheet, for
+    sheet_links.add_links) instead of into the workbook, which would hold them all."""
     workbook = Workbook(write_only=True)
     if isinstance(outcomes, list):
         sheets = summary_sheets(outcomes, with_info)
     else:
         sheets = streamed_sheets(outcomes.tally, outcomes.worst_first, with_info)
     for sheet in sheets:
-        _render(workbook.create_sheet(sheet.title), sheet, report_folder)
+        sheet_links = None
+        if links is not None:
+            links.append(sheet_links := SheetLinks())
+        _render(workbook.create_sheet(sheet.title), sheet, report_folder, sheet_links)
     return workbook
 
 
-def _render(ws, sheet: Sheet, report_folder: Path) -> None:
+def _render(ws, sheet: Sheet, report_folder: Path, links: SheetLinks | None = None) -> None:
     """Row by row, top to bottom (a write-only sheet): what belongs before the rows (column
     widths, the frozen header, each row's height) is set before they are appended."""
     top = sheet.header_row
@@ -88,7 +108,10 @@ def _render(ws, sheet: Sheet, report_folder: Path) -> None:
             if item.amount and not isinstance(item.value, str):
                 cell.number_format = AMOUNT_FORMAT
             if row.link is not None and col == sheet.file_column:
-                cell.hyperlink = _link_target(row.link, report_folder)
+                if links is None:
+                    cell.hyperlink = _link_target(row.link, report_folder)
+                else:
+                    links.add(f"{get_column_letter(col)}{number}", _link_target(row.link, report_folder))
                 cell.font = _LINK
             cells.append(cell)
         ws.append(cells)
