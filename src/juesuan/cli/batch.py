@@ -99,7 +99,10 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
     names: list[str] | None = [] if merge_target else None
     found = _noted(itertools.chain([first], found), names)
     counted = _count(paths, excluded) if fmt == "text" and sys.stderr.isatty() else 0
-    log = OutcomeLog()
+    try:
+        log = OutcomeLog()
+    except WriteRefused as exc:
+        fail(f"错误：{exc}")
     try:
         with _progress(counted > 1, counted) as advance:
             for outcome in in_order(run_checks(found, catalog, jobs, reader, on_done=advance)):
@@ -119,6 +122,8 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
             except (WriteRefused, UnusableWorkbook) as exc:
                 fail(f"错误：{exc}")
             say(f"汇总表已写入：{target}", err=fmt == "json")
+    except WriteRefused as exc:           # the outcome log's temporary file (a full disk…)
+        fail(f"错误：{exc}")
     except KeyboardInterrupt:
         fail("\n已中断：未完成全部审核。", Exit.INTERRUPTED)
     except BrokenPipeError:               # e.g. `juesuan batch … --format json | head`

@@ -10,8 +10,10 @@ memory is the Tally (counts and the common folder).
 from __future__ import annotations
 
 import json
+import tempfile
 from typing import Iterator
 
+from ..domain.errors import WriteRefused
 from ..views.summary import STATUSES, Tally, sort_key
 
 _CACHE_KIB = 1024          # SQLite's page cache; sorting spills to temporary files beyond it
@@ -20,15 +22,22 @@ _CACHE_KIB = 1024          # SQLite's page cache; sorting spills to temporary fi
 class OutcomeLog:
     def __init__(self):
         import sqlite3        # (imported here: only batch needs it)
+        self._errors = sqlite3.Error
         # "" opens a private temporary database on disk, removed when the connection closes
         self._db = sqlite3.connect("")
-        self._db.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
-        self._db.execute("PRAGMA temp_store = FILE")
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("CREATE TABLE outcome (position INTEGER PRIMARY KEY, status INTEGER, no_unit INTEGER,"
-                         " unit BLOB, file BLOB, body TEXT)")
+        for statement in (f"PRAGMA cache_size = -{_CACHE_KIB}", "PRAGMA temp_store = FILE",
+                          "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
+                          "CREATE TABLE outcome (position INTEGER PRIMARY KEY, status INTEGER, no_unit INTEGER,"
+                          " unit BLOB, file BLOB, body TEXT)"):
+            self._execute(statement)
         self.tally = Tally()
+
+    def _execute(self, statement: str, values: tuple = ()):
+        try:
+            return self._db.execute(statement, values)
+        except self._errors as exc:    # a full disk, an unwritable temporary folder
+            raise WriteRefused(f"无法在临时文件夹中保存批量审核的中间结果（{exc}）：请检查临时文件夹"
+                               f"（{tempfile.gettempdir()}）的剩余空间和写入权限后重试") from None
 
     def add(self, outcome: dict, text: str | None = None) -> None:
         """Keep `outcome`; `text`: its JSON, when the caller has made it already."""
@@ -37,7 +46,7 @@ class OutcomeLog:
             text = json.dumps(outcome)
         # a file name's undecodable bytes are lone surrogates (os.fsdecode): kept as UTF-8 bytes that
         # order as the str does, and in the JSON as \\udcXX escapes
-        self._db.execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
+        self._execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
                          (status, no_unit, _bytes(unit), _bytes(file), text))
         self.tally.add(outcome)
 
@@ -55,7 +64,7 @@ class OutcomeLog:
         return self._select(f"WHERE status IN ({wanted}) ORDER BY status, no_unit, unit, file, position")
 
     def _select(self, clause: str) -> Iterator[dict]:
-        for (body,) in self._db.execute(f"SELECT body FROM outcome {clause}"):
+        for (body,) in self._execute(f"SELECT body FROM outcome {clause}"):
             yield json.loads(body)
 
     def close(self) -> None:
