@@ -16,7 +16,7 @@ from typing import Iterator
 from ..domain.errors import WriteRefused
 from ..views.summary import STATUSES, Tally, sort_key
 
-_CACHE_KIB = 1024          # SQLite's page cache; sorting spills to temporary files beyond it
+_CACHE_KIB = 256           # SQLite's page cache; sorting spills to temporary files beyond it
 
 
 class OutcomeLog:
