@@ -199,3 +199,15 @@ def test_the_width_confirmed_against_calamines_is_the_rightmost_cell(cells, hint
     xml = f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">{cells}</row></sheetData></worksheet>'.encode()
     rightmost = max((fast_reader.column_number(c) for c in set(fast_reader._CELL_COLUMN.findall(xml))), default=0)
     assert fast_reader._width(xml, hint, 6) == rightmost
+
+
+@pytest.mark.parametrize("cell", ['<c r="C8"><v>5</v><f>C6+C7</f></c>',
+                                  f'<c r="C8"><v>5</v> <x:f xmlns:x="{MAIN}">C6+C7</x:f></c>'])
+def test_a_value_written_before_its_formula_is_read_as_openpyxl_reads_it(tmp_path, cell):
+    """calamine reads such a cell (the schema puts <f> first) as blank: a figure lost. The fast
+    path declines it and openpyxl reads the value."""
+    path = rewrite(JINAN, tmp_path / "v_before_f.xlsx", {SHEET: set_cell("C8", cell)})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert expected["公开01"][7][2] == 5
+    with pytest.raises(fast_reader._Unsupported):
+        lean_grids(snapshot.data)

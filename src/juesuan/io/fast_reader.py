@@ -85,6 +85,7 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _ROW_TAGS = re.compile(rb'<row(?: r="([0-9]+)")?')
 _CELL_TAGS = {digits: re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9]{1,%d}")?' % digits) for digits in range(1, 6)}
 _DATE_OR_ERROR = re.compile(rb't="([de])"')
+_VALUE_BEFORE_FORMULA = re.compile(rb"(?:</v>|<v\s*/>)\s*<(?:\w+:)?f\b")
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 
 _ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_|x005F_")
@@ -414,6 +415,8 @@ def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sh
             typed = set(_DATE_OR_ERROR.findall(xml))
             if _escaped(xml) or b"d" in typed or (date_marks is not None and date_marks.search(xml)):
                 raise _Unsupported("escaped characters or dates")
+            if (b"<f" in xml or b":f" in xml) and _VALUE_BEFORE_FORMULA.search(xml):
+                raise _Unsupported("value before formula")    # calamine reads such a cell blank, openpyxl its value
             if book is None:
                 book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             grids[name] = _sheet_grid(book, name, xml, max_col, b"e" in typed)     # shaped as shape_rows shapes openpyxl's
