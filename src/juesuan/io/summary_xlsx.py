@@ -180,12 +180,14 @@ def _cell(ws, value, font: Font | None, alignment: Alignment, fill: str | Patter
 
 
 def _link_target(file: str, report_folder: Path) -> str:
-    """Relative to the summary when possible, so that the folder can be moved with it."""
-    target = Path(file).resolve()
+    """Relative to the summary when possible, so that the folder can be moved with it.
+    (With os.path on strings: pathlib interns every part of every path it parses, which a
+    summary of 10,000 workbooks would keep paying for in memory.)"""
+    target = os.path.realpath(file)
     try:
-        text = Path(os.path.relpath(target, report_folder.resolve())).as_posix()
+        text = os.path.relpath(target, os.path.realpath(report_folder)).replace(os.sep, "/")
     except ValueError:                      # another drive on Windows
-        return target.as_uri()
+        return Path(target).as_uri()
     text = text.replace("%", "%25").replace("#", "%23").replace("?", "%3F")
     return _LINK_UNSAFE.sub(_percent_bytes, text)
 

@@ -247,7 +247,13 @@ class CommonFolder:
 
     def shown(self, file: str) -> str:
         """A file as the 文件 column shows it: a path from `folder`."""
-        return str(PurePath(file).relative_to(self.folder)) if self.folder else file
+        folder = self.folder
+        if not folder:
+            return file
+        prefix = folder if folder.endswith(os.sep) else folder + os.sep
+        if file.startswith(prefix):     # (the usual case, as text: pathlib interns every part it parses)
+            return file[len(prefix):]
+        return str(PurePath(file).relative_to(folder))
 
 
 def _count_lines(tally: Tally) -> list[tuple[Cell | None, ...]]:
