@@ -68,13 +68,14 @@ def iter_workbooks(paths: Iterable, exclude: Iterable = ()) -> Iterator[Path]:
     the only ones remembered; a folder inside another named folder is walked once.
     """
     excluded = {key for key in (file_identity(Path(p)) for p in exclude) if key is not None}
-    named: list[Path] = []
+    files: list[Path] = []
     folders: list[Path] = []
     for raw in paths:
         root = Path(raw)
-        (folders if root.is_dir() else named).append(root)
-    named_keys = {key for key in map(file_identity, named) if key is not None}
-    streams = [((path, file_identity(path) or ("path", str(path))) for path in sorted(named, key=_sort_key))]
+        (folders if root.is_dir() else files).append(root)
+    named = [(path, file_identity(path) or ("path", str(path))) for path in sorted(files, key=_sort_key)]
+    named_keys = {key for _, key in named}
+    streams = [iter(named)]
     streams += [_walk(folder, excluded, named_keys) for folder in _outermost(folders)]
     seen: set = set()
     for path, key in heapq.merge(*streams, key=lambda item: _sort_key(item[0])):

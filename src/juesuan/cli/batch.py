@@ -13,11 +13,10 @@ import click
 
 from ..batch import exit_code, file_identity, in_order, iter_workbooks, run_checks
 from ..domain.errors import UnusableWorkbook, WriteRefused
-from ..domain.labels import year_label
+from ..domain.labels import visible_text, year_label
 from ..exit_codes import Exit
 from ..io.outcome_log import OutcomeLog
 from ..io.reader import READERS
-from ..domain.labels import visible_text
 from ..rules.findings import ERROR, WARNING
 from ..views.summary import (
     STATUS_UNUSABLE,

@@ -50,9 +50,6 @@ class OutcomeLog:
                          (status, no_unit, _bytes(unit), _bytes(file), text))
         self.tally.add(outcome)
 
-    def __len__(self) -> int:
-        return self.tally.files
-
     def in_path_order(self) -> Iterator[dict]:
         """The outcomes in the order they were added (batch adds them in path order)."""
         return self._select("ORDER BY position")

@@ -14,13 +14,21 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
-from ..views.summary import AMOUNT, CENTRED, TEXT, Cell, Column, Sheet, streamed_sheets, summary_sheets
-from ..domain.errors import WriteRefused
-from .atomic import write_atomically
-from .sheet_links import SheetLinks, add_links
-from .workbook_file import verify_zip
 from ..domain.labels import visible_text
+from ..views.styles import AMOUNT_FORMAT, BODY_FONT, HEADER_FILL, MAX_ROW_HEIGHT
+from ..views.summary import (
+    AMOUNT,
+    CENTRED,
+    TEXT,
+    Cell,
+    Column,
+    Sheet,
+    streamed_sheets,
+    summary_sheets,
+)
+from .atomic import real_target, write_atomically
+from .sheet_links import SheetLinks, add_links
+from .workbook_file import refuse_wrong_suffix, verify_zip
 from .xlsx_cells import set_text
 
 _BODY = Font(name=BODY_FONT, size=10)
@@ -38,10 +46,9 @@ _CM = 1 / 2.54
 def write_summary(outcomes, target: Path, with_info: bool = False) -> Path:
     """Write the reviewer's workbook for batch `outcomes` (a list, or an io.outcome_log.OutcomeLog)
     to `target` (atomically)."""
-    target = Path(target)
+    target = real_target(target)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.suffix.lower() != ".xlsx":
-        raise WriteRefused(f"{target}：汇总表文件名应以 .xlsx 结尾")
+    refuse_wrong_suffix(target)                 # (a summary has no macros: .xlsx)
 
     def write(temp: Path) -> None:
         # built inside the write: a write-only workbook streams its rows to temporary files, which a

@@ -61,10 +61,13 @@ def _has_macros(workbook) -> bool:
 
 
 def _refuse_wrong_suffix(workbook, target: Path) -> None:
+    refuse_wrong_suffix(target, _has_macros(workbook), getattr(workbook, "vba_archive", None) is not None)
+
+
+def refuse_wrong_suffix(target: Path, has_macros: bool = False, macro_enabled: bool = False) -> None:
     """Excel refuses a macro workbook named .xlsx and a plain one named .xlsm."""
-    macro_enabled = getattr(workbook, "vba_archive", None) is not None
     suffix = target.suffix.lower()
-    if _has_macros(workbook) and suffix != ".xlsm":
+    if has_macros and suffix != ".xlsm":
         raise WriteRefused(f"{target}：工作簿含宏（VBA），只能保存为 .xlsm 文件，请把输出文件名改为以 .xlsm 结尾")
     if not macro_enabled and suffix == ".xlsm":
         raise WriteRefused(f"{target}：工作簿不含宏，应保存为 .xlsx 文件（以 .xlsm 结尾 Excel 会拒绝打开）")
