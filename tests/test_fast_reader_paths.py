@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fixtures_rich import raw_zip
+from conftest import needs_soffice
 from test_batch import JINAN, rewrite, set_cell
 
 from juesuan.io import fast_reader
@@ -94,13 +95,70 @@ def test_an_error_cell_far_right_and_a_row_of_numbers(tmp_path):
 
 @pytest.mark.parametrize("cell", ['<c r="C500" t="n"><v>7</v></c>', '<c r="XFD1048576" t="n"><v>7</v></c>'])
 def test_a_cell_referenced_below_the_last_row_is_left_to_openpyxl(tmp_path, cell):
-    """calamine places a cell by its reference, openpyxl in its <row>: one that names a row the rows
-    do not reach (a dimension bomb in row 1) is never handed to calamine."""
+    """A cell that names a row the rows do not reach (a dimension bomb in row 1) is never handed to
+    calamine, which would hold the whole rectangle; openpyxl places it where its reference says
+    (as LibreOffice shows it), and one right of the widest table is not read at all."""
     path = rewrite(JINAN, tmp_path / "below.xlsx", {SHEET: lambda x: x.replace("</row>", cell + "</row>", 1)})
     snapshot, expected = _same_as_openpyxl(path)
     with pytest.raises(fast_reader._Unsupported):
         lean_grids(snapshot.data, inflated=snapshot.inflated)
-    assert expected["公开01"][0][2] == 7 or "XFD" in cell
+    untouched = read_grids(check_file(JINAN))["公开01"]
+    if "XFD" in cell:
+        assert expected["公开01"] == untouched
+    else:
+        assert expected["公开01"][:len(untouched)] == untouched and expected["公开01"][499][2] == 7
+
+
+# Cells Excel never writes so, read where their references put them, as LibreOffice shows them
+# (test_misplaced_cells_read_as_libreoffice_shows_them): every reader alike.
+MISPLACED = {
+    # 公开01 row 7 holds its 行次 B7 (2) as "B9" (B9 itself has its own value, 4, later in the file: that one stays)
+    "cell_naming_a_later_row": lambda x: x.replace('<c r="B7"', '<c r="B9"', 1),
+    # row 8's B names row 7, whose own B7 stands earlier: the later value wins
+    "cell_naming_an_earlier_row": lambda x: set_cell("B8", '<c r="B7" t="n"><v>12.5</v></c>')(x),
+    # row 7's cells in reverse column order: none is dropped
+    "row_out_of_column_order": lambda x: _reverse_row(x, 7),
+}
+
+
+def _reverse_row(xml: str, number: int) -> str:
+    import re
+    row = re.search(rf'(<row r="{number}"[^>]*>)(.*?)(</row>)', xml, re.S)
+    cells = re.findall(r'<c r="[A-Z]+%d"[^>]*?(?:/>|>.*?</c>)' % number, row.group(2), re.S)
+    assert "".join(cells) == row.group(2) and len(cells) > 3
+    return xml[:row.start(2)] + "".join(reversed(cells)) + xml[row.end(2):]
+
+
+@pytest.mark.parametrize("name", sorted(MISPLACED))
+def test_misplaced_cells_are_read_alike_by_every_reader(tmp_path, name):
+    path = rewrite(JINAN, tmp_path / f"{name}.xlsx", {SHEET: MISPLACED[name]})
+    snapshot, expected = _same_as_openpyxl(path)
+    assert _lean(snapshot) == expected
+    grid, before = expected["公开01"], read_grids(check_file(JINAN))["公开01"]
+    if name == "row_out_of_column_order":
+        assert grid == before                      # (openpyxl's read-only rows had dropped all but the last cell)
+    elif name == "cell_naming_a_later_row":
+        assert (before[6][1], before[8][1]) == (2, 4) and (grid[6][1], grid[8][1]) == (None, 4)
+    else:
+        assert (grid[6][1], grid[7][1]) == (12.5, None)
+
+
+@needs_soffice
+def test_misplaced_cells_read_as_libreoffice_shows_them(tmp_path):
+    """What the readers do with such cells is what a clerk sees: LibreOffice's own reading."""
+    import csv
+    import subprocess
+    for name, edit in MISPLACED.items():
+        path = rewrite(JINAN, tmp_path / f"{name}.xlsx", {SHEET: edit})
+        subprocess.run(["soffice", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,false,false,false,false,-1",
+                        "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=180)
+        shown = list(csv.reader((tmp_path / f"{name}-公开01.csv").open(encoding="utf-8")))
+        grid = read_grids(check_file(path), reader="fast")["公开01"]
+        for row_no in (7, 8, 9):
+            for column in range(1, 7):
+                value = grid[row_no - 1][column - 1]
+                text = "" if value is None else str(value)
+                assert shown[row_no - 1][column - 1] == text, (name, row_no, column)
 
 
 STYLES_XML = zipfile.ZipFile(JINAN).read("xl/styles.xml").decode("utf-8")

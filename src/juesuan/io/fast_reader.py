@@ -244,10 +244,10 @@ def _extent(xml: bytes, max_col: int, usual: int) -> tuple[int, int | None]:
             # would have calamine hold a rectangle the row numbers do not show (<c r="XFD1048576"> in row 1)
             raise _Unsupported("cell reference beyond the rows")
         letters = set(every)
-    width = max(map(column_number, letters), default=0)
-    if width * last > MAX_ROWS * max_col:
+    columns = set(map(column_number, letters))
+    if max(columns, default=0) * last > MAX_ROWS * max_col:
         raise _Unsupported("cells far to the right")   # calamine would hold every cell of the rectangle
-    return last, min(width, max_col)
+    return last, max([c for c in columns if c <= max_col], default=0)   # (cells further right are not read)
 
 
 def _errors(xml: bytes) -> dict[tuple[int, int], str]:

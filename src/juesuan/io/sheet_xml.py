@@ -45,15 +45,38 @@ def sheet_rows(sheet, where: str) -> list[tuple]:
     make openpyxl stop early and rows would silently go missing, and one that declares
     A1:XFD1048576 would have us pad the grid to 17 billion cells. The grid is as wide as
     the cells present, and never wider than the widest table (nothing reads further right).
+
+    Each cell goes where its reference puts it, as Excel's file format says and as LibreOffice,
+    python-calamine (the fast reader) and openpyxl's full load (fill's writer) place it: openpyxl's
+    read-only rows put a cell in the <row> it stands in and cut a row at its last cell, so a
+    cell written in the wrong <row> or out of column order would be read elsewhere or not at all.
+    A cell named twice keeps its last value, and a later empty one erases nothing (LibreOffice and
+    calamine alike). Cells right of the widest table are not read and do not widen the grid.
     """
+    from openpyxl.cell.read_only import EMPTY_CELL     # (only this path loads openpyxl)
+
     sheet.reset_dimensions()
-    rows: list[tuple] = []
-    for row in sheet.iter_rows(values_only=True):
-        if len(rows) >= MAX_ROWS:
-            raise UnusableWorkbook(f"工作表“{sheet.title}”超过 {MAX_ROWS} 行，不像决算公开表：请删除表格下方多余的行后重试",
-                                   where)
-        rows.append(tuple(row[:MAX_COL]))
-    return shape_rows(rows)
+    placed: dict[int, dict[int, object]] = {}
+    height = width = 0
+    for height, row in enumerate(sheet.iter_rows(max_col=MAX_COL), start=1):
+        if height > MAX_ROWS:
+            raise _too_many_rows(sheet, where)
+        for cell in row:
+            if cell is not EMPTY_CELL:       # present in the file, even without a value (a styled empty cell)
+                cells = placed.setdefault(cell.row, {})
+                if cell.value is not None or cell.column not in cells:   # (a later empty cell erases nothing)
+                    cells[cell.column] = cell.value
+                width = max(width, cell.column)
+    height = max(height, max(placed, default=0))
+    if height > MAX_ROWS:
+        raise _too_many_rows(sheet, where)
+    blank: dict[int, object] = {}
+    columns = range(1, width + 1)
+    return shape_rows([tuple(map(placed.get(number, blank).get, columns)) for number in range(1, height + 1)])
+
+
+def _too_many_rows(sheet, where: str) -> UnusableWorkbook:
+    return UnusableWorkbook(f"工作表“{sheet.title}”超过 {MAX_ROWS} 行，不像决算公开表：请删除表格下方多余的行后重试", where)
 
 
 EXACT_INTEGERS = 2 ** 53     # below, a float holds every integer exactly
