@@ -48,7 +48,7 @@ class OutcomeLog:
         # order as the str does, and in the JSON as \\udcXX escapes
         self._execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
                          (status, no_unit, _bytes(unit), _bytes(file), text))
-        self.tally.add(outcome)
+        self.tally.add(outcome, STATUSES[status])
 
     def in_path_order(self) -> Iterator[dict]:
         """The outcomes in the order they were added (batch adds them in path order)."""
