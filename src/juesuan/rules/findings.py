@@ -82,7 +82,7 @@ def identify(report, findings: list[Finding]) -> list[Finding]:
     """Give each finding on a table row the model identity of its cell as `subject`: the row key
     (code, 行次, 合计; "#2" added for a repeated code) and the 栏次, or the column letter for a
     code or name cell. Rows move when a clerk inserts one; what a row is about does not."""
-    subjects: dict[str, dict[int, tuple[str, dict[int, int]]]] = {}
+    subjects: dict[str, dict[int, tuple[str, object]]] = {}     # table -> sheet row -> (row key, Row)
     for f in findings:
         one_cell = f.subject is None and bool(f.cell) and A1_ADDRESS.fullmatch(f.cell)
         table = report.tables.get(f.table) if one_cell else None
@@ -93,12 +93,12 @@ def identify(report, findings: list[Finding]) -> list[Finding]:
             rows = subjects[f.table] = {}
             for row in table.rows:
                 seen[row.key] = seen.get(row.key, 0) + 1
-                key = row.key if seen[row.key] == 1 else f"{row.key}#{seen[row.key]}"
-                rows.setdefault(row.row, (key, {cell.col: no for no, cell in row.cells.items()}))
+                rows.setdefault(row.row, (row.key if seen[row.key] == 1 else f"{row.key}#{seen[row.key]}", row))
         row_no, col = parse_a1(f.cell)
         if row_no in subjects[f.table]:
-            key, columns = subjects[f.table][row_no]
-            f.subject = f"{key}:{columns.get(col) or column_letter(col)}"
+            key, row = subjects[f.table][row_no]
+            no = next((no for no, cell in row.cells.items() if cell.col == col), None)
+            f.subject = f"{key}:{no or column_letter(col)}"
     return findings
 
 

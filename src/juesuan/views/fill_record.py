@@ -84,16 +84,17 @@ def with_carried(findings: list[Finding], previous: list[Finding],
     identity (the finding's subject; its address only for a row written without one) and a
     carried finding points at where its cell is now."""
     record = record_by_ref(record, report)
-    at: dict | None = None
+    at: dict[str, dict] = {}       # table -> its cells by address, made for the tables asked about
 
     def ref_of(f: Finding) -> Ref | None:
-        """By identity; by address only for a finding written without one (the map of every
-        address is made then: a book of 10,000 rows has 70,000 cells)."""
-        nonlocal at
+        """By identity; by address for a finding written without one, or whose subject names a
+        column (the right half of 公开01 and 公开04): a book of 10,000 rows has 70,000 cells, so
+        only that table's addresses are mapped."""
         ref = subject_ref(f)
         if ref is None:
-            at = refs_by_address(report) if at is None else at
-            ref = at.get((f.table, f.cell))
+            if f.table not in at:
+                at[f.table] = refs_by_address(report, f.table)
+            ref = at[f.table].get((f.table, f.cell))
         return ref
 
     identify(report, [f for f in findings if f.rule in OVERWRITE_RULES])
