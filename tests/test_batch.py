@@ -489,6 +489,6 @@ def test_the_fast_readers_date_formats_are_openpyxls(code):
     from openpyxl.styles.numbers import BUILTIN_FORMATS
     from openpyxl.styles.numbers import is_date_format as openpyxl_is_date
 
-    from juesuan.io.fast_reader import _BUILTIN_DATE_FORMATS, is_date_format
+    from juesuan.io.sheet_xml import BUILTIN_DATE_FORMATS, is_date_format
     assert is_date_format(code) == openpyxl_is_date(code)
-    assert _BUILTIN_DATE_FORMATS == {i for i, c in BUILTIN_FORMATS.items() if openpyxl_is_date(c)}
+    assert BUILTIN_DATE_FORMATS == {i for i, c in BUILTIN_FORMATS.items() if openpyxl_is_date(c)}

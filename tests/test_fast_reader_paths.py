@@ -15,7 +15,7 @@ from fixtures_rich import raw_zip
 from conftest import needs_soffice
 from test_batch import JINAN, rewrite, set_cell
 
-from juesuan.io import fast_reader
+from juesuan.io import fast_reader, lean_package
 from juesuan.io.fast_reader import lean_grids
 from juesuan.io.reader import check_file, read_grids
 from juesuan.io.safety import take_snapshot
@@ -100,7 +100,7 @@ def test_a_cell_referenced_below_the_last_row_is_left_to_openpyxl(tmp_path, cell
     (as LibreOffice shows it), and one right of the widest table is not read at all."""
     path = rewrite(JINAN, tmp_path / "below.xlsx", {SHEET: lambda x: x.replace("</row>", cell + "</row>", 1)})
     snapshot, expected = _same_as_openpyxl(path)
-    with pytest.raises(fast_reader._Unsupported):
+    with pytest.raises(lean_package.Unsupported):
         lean_grids(snapshot.data, inflated=snapshot.inflated)
     untouched = read_grids(check_file(JINAN))["公开01"]
     if "XFD" in cell:
@@ -198,7 +198,7 @@ def test_the_date_styles_are_openpyxls(tmp_path, name):
     workbook = openpyxl.load_workbook(path, read_only=True)
     expected = set(workbook._date_formats)
     workbook.close()
-    assert fast_reader._date_styles(STYLES[name].encode()) == expected
+    assert lean_package.date_styles(STYLES[name].encode()) == expected
     assert bool(expected) == (name not in ("custom_text_with_quotes", "builtin_date_overridden", "no_date"))
 
 
@@ -267,5 +267,27 @@ def test_a_value_written_before_its_formula_is_read_as_openpyxl_reads_it(tmp_pat
     path = rewrite(JINAN, tmp_path / "v_before_f.xlsx", {SHEET: set_cell("C8", cell)})
     snapshot, expected = _same_as_openpyxl(path)
     assert expected["公开01"][7][2] == 5
-    with pytest.raises(fast_reader._Unsupported):
+    with pytest.raises(lean_package.Unsupported):
         lean_grids(snapshot.data)
+
+
+def test_the_notes_come_from_the_package_the_check_opened(tmp_path):
+    """The 备注 are read (when a warning needs them) from the package the fast reader opened for the
+    check, not by parsing the whole package again: the same notes as a fresh read, and never the
+    notes of other bytes left on a snapshot."""
+    from test_batch import SANGONG, reviewed_with_notes
+
+    from juesuan.io.reader import notes_of
+    from juesuan.io.safety import Snapshot
+
+    noted = reviewed_with_notes(SANGONG, tmp_path / "noted.xlsx", {("R17.4", "公开09!L7"): "经批准的临时公务接待"})
+    snapshot = check_file(noted)
+    read_grids(snapshot, reader="fast")
+    assert "lean" in snapshot.opened                          # the check's package, kept
+    fresh = notes_of(check_file(noted))
+    assert notes_of(snapshot) == fresh and "经批准的临时公务接待" in map(str, fresh.values())
+    # a package opened from other bytes (the sample without 备注) is not taken for this file's
+    plain = check_file(SANGONG)
+    read_grids(plain, reader="fast")
+    mixed = Snapshot(snapshot.path, snapshot.data, snapshot.stamp, snapshot.inflated, plain.opened)
+    assert notes_of(mixed) == fresh and notes_of(plain) == {}

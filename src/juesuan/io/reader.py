@@ -18,7 +18,7 @@ from ..domain.model import Report
 from ..domain.schema import REVIEW_SHEET
 from ..rules.parse import SheetGrids, parse_grids
 from ..views.review import FIRST_ROW, REGISTRY_COLUMNS, parse_registry
-from .fast_reader import lean_grids, read_grids_fast
+from .fast_reader import lean_sheet, read_grids_fast
 from .safety import CHANGED, XML_ENTITIES, Inflated, Snapshot, check_bytes, take_snapshot
 from .sheet_xml import is_standard_sheet, mark_uncalculated, sheet_rows
 
@@ -133,8 +133,8 @@ def notes_of(snapshot) -> dict:
     """The 备注 of 审核结果 in the workbook read as `snapshot` (io.safety.Snapshot): the very
     version of the file that was checked."""
     try:
-        rows = lean_grids(snapshot.data, lambda name: name == REVIEW_SHEET, max(REGISTRY_COLUMNS),
-                          getattr(snapshot, "inflated", None)).get(REVIEW_SHEET)
+        rows = lean_sheet(snapshot.data, REVIEW_SHEET, max(REGISTRY_COLUMNS), getattr(snapshot, "inflated", None),
+                          getattr(snapshot, "opened", None))
     except Exception:           # what the fast reader declines, openpyxl reads
         from .review_xlsx import read_notes_with_openpyxl
         return read_notes_with_openpyxl(snapshot.stream())

@@ -88,6 +88,8 @@ class Snapshot:
     data: bytes
     stamp: tuple
     inflated: Inflated | None = field(default=None, compare=False, repr=False)
+    # what the fast reader opened of these bytes (fast_reader.lean_grids' `keep`), for a later read
+    opened: dict = field(default_factory=dict, compare=False, repr=False)
 
     def stream(self) -> BytesIO:
         return BytesIO(self.data)
