@@ -54,7 +54,6 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 # them (r first): one scan each; an empty group sends the sheet to the counts above
 _ROW_TAGS = re.compile(rb'<row(?: r="([0-9]+)")?')
 _CELL_TAGS = {digits: re.compile(rb'<c\b(?: r="([A-Z]{1,3})[0-9]{1,%d}")?' % digits) for digits in range(1, 6)}
-_DATE_OR_ERROR = re.compile(rb't="([de])"')
 _VALUE_BEFORE_FORMULA = re.compile(rb"(?:</v>|<v\s*/>)\s*<(?:\w+:)?f\b")
 _ERROR_CELL = re.compile(rb'<c\b[^>]*\bt="e"')
 
@@ -203,14 +202,13 @@ def read_grids_fast(snapshot: Snapshot) -> SheetGrids | None:
 def _read_sheet(opened: OpenedPackage, name: str, target: str, max_col: int) -> tuple[list[tuple], bytes]:
     """The grid of one sheet read in full, and its XML."""
     xml = opened.archive.read(target)
-    typed = set(_DATE_OR_ERROR.findall(xml))
-    if escaped(xml) or b"d" in typed or (opened.date_marks is not None and opened.date_marks.search(xml)):
+    if escaped(xml) or b't="d"' in xml or (opened.date_marks is not None and opened.date_marks.search(xml)):
         raise Unsupported("escaped characters or dates")
     if (b"<f" in xml or b":f" in xml) and _VALUE_BEFORE_FORMULA.search(xml):
         raise Unsupported("value before formula")    # calamine reads such a cell blank, openpyxl its value
     if opened.book is None:
         opened.book = CalamineWorkbook.from_filelike(io.BytesIO(opened.data))
-    return _sheet_grid(opened.book, name, xml, max_col, b"e" in typed), xml     # shaped as shape_rows shapes openpyxl's
+    return _sheet_grid(opened.book, name, xml, max_col, b't="e"' in xml), xml     # shaped as shape_rows shapes openpyxl's
 
 
 
