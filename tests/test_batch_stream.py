@@ -3,6 +3,7 @@ checked, only a few are handed out ahead, and outcomes wait on disk (io.outcome_
 back in the order the summary wants. Each piece is compared with the list-based one it replaces."""
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -11,9 +12,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLE_NAMES, sample_path
+from click.testing import CliRunner
+from conftest import SAMPLE_NAMES, SAMPLES, sample_path
 
 from juesuan import batch
+from juesuan.cli import main
 from juesuan.domain.catalog import load_catalog
 from juesuan.io.outcome_log import OutcomeLog
 from juesuan.io.summary_xlsx import write_summary
@@ -109,6 +112,34 @@ def test_the_log_gives_back_the_outcomes_in_path_order_and_worst_first_as_sorted
             assert list(log.worst_first(("有错误",))) == [o for o in sorted_outcomes(shuffled)
                                                          if "error" not in o and o["summary"]["error"]]
             assert batch.exit_code(log.tally) == batch.exit_code(shuffled) == 2
+
+
+def test_json_lines_keep_only_the_tally_and_need_no_temporary_database(tmp_path, monkeypatch):
+    """batch --format json prints each outcome as it comes: nothing is stored to read back, so the
+    count and exit code come from the tally alone, and a temporary folder that cannot hold the
+    database stops only the modes that read outcomes back (the screen summary, --report)."""
+    with OutcomeLog(kept=False) as kept_nothing, OutcomeLog() as kept:
+        for outcome in OUTCOMES:
+            kept_nothing.add(outcome)
+            kept.add(outcome)
+        tallies = [(t.files, t.counts, t.unexplained, t.worst, t.common.folder)
+                   for t in (kept_nothing.tally, kept.tally)]
+        assert tallies[0] == tallies[1] and tallies[0][0] == len(OUTCOMES)
+        with pytest.raises(RuntimeError):
+            list(kept_nothing.in_path_order())
+    import sqlite3
+
+    def no_database(*_args, **_kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", no_database)
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(SAMPLES / "jinan_lixia_2023.xlsx", inbox)
+    as_json = CliRunner().invoke(main, ["batch", str(inbox), "--jobs", "1", "--format", "json"])
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["unit"] == "济南市历下区人民政府办公室"
+    as_text = CliRunner().invoke(main, ["batch", str(inbox), "--jobs", "1"])
+    assert as_text.exit_code != 0 and "无法在临时文件夹中保存批量审核的中间结果" in as_text.output
 
 
 def test_the_summary_workbook_from_the_log_is_the_one_from_the_list(tmp_path):

@@ -99,7 +99,7 @@ def batch_command(paths, jobs, report, with_info, fmt, catalogs, reader, merge_t
     found = _noted(itertools.chain([first], found), names)
     counted = _count(paths, excluded) if fmt == "text" and sys.stderr.isatty() else 0
     try:
-        log = OutcomeLog()
+        log = OutcomeLog(kept=fmt == "text" or bool(report))     # (JSON lines are printed as they come)
     except WriteRefused as exc:
         fail(f"错误：{exc}")
     try:

@@ -20,35 +20,44 @@ _CACHE_KIB = 256           # SQLite's page cache; sorting spills to temporary fi
 
 
 class OutcomeLog:
-    def __init__(self):
+    def __init__(self, kept: bool = True):
+        """`kept`: whether the outcomes are read back (the screen summary, the summary workbook);
+        without, only the tally is kept (batch --format json prints each outcome as it comes)."""
+        self.tally = Tally()
+        self._db = None
+        if not kept:
+            return
         import sqlite3        # (imported here: only batch needs it)
         self._errors = sqlite3.Error
         # "" opens a private temporary database on disk, removed when the connection closes
-        self._db = sqlite3.connect("")
+        try:
+            self._db = sqlite3.connect("")
+        except sqlite3.Error as exc:
+            raise _refused(exc) from None
         for statement in (f"PRAGMA cache_size = -{_CACHE_KIB}", "PRAGMA temp_store = FILE",
                           "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
                           "CREATE TABLE outcome (position INTEGER PRIMARY KEY, status INTEGER, no_unit INTEGER,"
                           " unit BLOB, file BLOB, body TEXT)"):
             self._execute(statement)
-        self.tally = Tally()
 
     def _execute(self, statement: str, values: tuple = ()):
         try:
             return self._db.execute(statement, values)
         except self._errors as exc:    # a full disk, an unwritable temporary folder
-            raise WriteRefused(f"无法在临时文件夹中保存批量审核的中间结果（{exc}）：请检查临时文件夹"
-                               f"（{tempfile.gettempdir()}）的剩余空间和写入权限后重试") from None
+            raise _refused(exc) from None
 
     def add(self, outcome: dict, text: str | None = None) -> None:
         """Keep `outcome`; `text`: its JSON, when the caller has made it already."""
         status, no_unit, unit, file = sort_key(outcome)
+        self.tally.add(outcome, STATUSES[status])
+        if self._db is None:
+            return
         if text is None or _has_surrogates(text):
             text = json.dumps(outcome)
         # a file name's undecodable bytes are lone surrogates (os.fsdecode): kept as UTF-8 bytes that
         # order as the str does, and in the JSON as \\udcXX escapes
         self._execute("INSERT INTO outcome (status, no_unit, unit, file, body) VALUES (?, ?, ?, ?, ?)",
                          (status, no_unit, _bytes(unit), _bytes(file), text))
-        self.tally.add(outcome, STATUSES[status])
 
     def in_path_order(self) -> Iterator[dict]:
         """The outcomes in the order they were added (batch adds them in path order)."""
@@ -61,17 +70,25 @@ class OutcomeLog:
         return self._select(f"WHERE status IN ({wanted}) ORDER BY status, no_unit, unit, file, position")
 
     def _select(self, clause: str) -> Iterator[dict]:
+        if self._db is None:
+            raise RuntimeError("the outcomes were not kept (OutcomeLog(kept=False))")
         for (body,) in self._execute(f"SELECT body FROM outcome {clause}"):
             yield json.loads(body)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
 
     def __enter__(self) -> OutcomeLog:
         return self
 
     def __exit__(self, *_) -> None:
         self.close()
+
+
+def _refused(exc: Exception) -> WriteRefused:
+    return WriteRefused(f"无法在临时文件夹中保存批量审核的中间结果（{exc}）：请检查临时文件夹"
+                        f"（{tempfile.gettempdir()}）的剩余空间和写入权限后重试")
 
 
 def _bytes(text: str) -> bytes:
