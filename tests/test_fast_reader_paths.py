@@ -5,14 +5,17 @@ Each variant is compared with the openpyxl reader (the reference), through the f
 """
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from fixtures_rich import raw_zip
 from conftest import needs_soffice
+from fixtures_rich import raw_zip
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_batch import JINAN, rewrite, set_cell
 
 from juesuan.io import fast_reader, lean_package
@@ -118,11 +121,12 @@ MISPLACED = {
     "cell_naming_an_earlier_row": lambda x: set_cell("B8", '<c r="B7" t="n"><v>12.5</v></c>')(x),
     # row 7's cells in reverse column order: none is dropped
     "row_out_of_column_order": lambda x: _reverse_row(x, 7),
+    # row 7 also holds a "B5" after its own B7: two cells of one column in one <row>, each read where it says
+    "two_cells_of_a_column_in_a_row": lambda x: x.replace('<c r="C7"', '<c r="B5" t="n"><v>99</v></c><c r="C7"', 1),
 }
 
 
 def _reverse_row(xml: str, number: int) -> str:
-    import re
     row = re.search(rf'(<row r="{number}"[^>]*>)(.*?)(</row>)', xml, re.S)
     cells = re.findall(r'<c r="[A-Z]+%d"[^>]*?(?:/>|>.*?</c>)' % number, row.group(2), re.S)
     assert "".join(cells) == row.group(2) and len(cells) > 3
@@ -137,6 +141,8 @@ def test_misplaced_cells_are_read_alike_by_every_reader(tmp_path, name):
     grid, before = expected["公开01"], read_grids(check_file(JINAN))["公开01"]
     if name == "row_out_of_column_order":
         assert grid == before                      # (openpyxl's read-only rows had dropped all but the last cell)
+    elif name == "two_cells_of_a_column_in_a_row":
+        assert (grid[4][1], grid[6][1]) == (99, before[6][1]) and before[6][1] == 2
     elif name == "cell_naming_a_later_row":
         assert (before[6][1], before[8][1]) == (2, 4) and (grid[6][1], grid[8][1]) == (None, 4)
     else:
@@ -291,3 +297,42 @@ def test_the_notes_come_from_the_package_the_check_opened(tmp_path):
     read_grids(plain, reader="fast")
     mixed = Snapshot(snapshot.path, snapshot.data, snapshot.stamp, snapshot.inflated, plain.opened)
     assert notes_of(mixed) == fresh and notes_of(plain) == {}
+
+
+_CELL_XML = re.compile(r'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_cells_renamed_and_shuffled_at_random_are_read_alike(tmp_path, data):
+    """公开01 with some cells' references naming another row of as many digits (colliding with
+    cells there or in their own <row>, before or after them) and some rows' cells shuffled: the
+    fast reader declines or reads what the openpyxl reference reads."""
+    def edit(xml: str) -> str:
+        cells = list(_CELL_XML.finditer(xml))
+        renamed = {}
+        for index in data.draw(st.lists(st.integers(0, len(cells) - 1), max_size=4, unique=True), label="renamed"):
+            row = cells[index].group(2)
+            target = data.draw(st.integers(10 ** (len(row) - 1), 10 ** len(row) - 1), label="to row")
+            renamed[index] = cells[index].group(0).replace(f'r="{cells[index].group(1)}{row}"',
+                                                          f'r="{cells[index].group(1)}{target}"', 1)
+        out = [renamed.get(i, cell.group(0)) for i, cell in enumerate(cells)]
+        for row in data.draw(st.lists(st.sampled_from(sorted({c.group(2) for c in cells})), max_size=3), label="shuffled"):
+            at = [i for i, cell in enumerate(cells) if cell.group(2) == row]
+            order = data.draw(st.permutations(at), label="order")
+            picked = [out[i] for i in order]
+            for i, cell in zip(at, picked):
+                out[i] = cell
+        pieces, last = [], 0
+        for cell, text in zip(cells, out):
+            pieces += [xml[last:cell.start()], text]
+            last = cell.end()
+        return "".join(pieces) + xml[last:]
+
+    path = rewrite(JINAN, tmp_path / "moved.xlsx", {SHEET: edit})
+    snapshot, expected = _same_as_openpyxl(path)
+    try:
+        lean = lean_grids(snapshot.data, inflated=snapshot.inflated)
+    except lean_package.Unsupported:
+        return
+    assert lean == expected

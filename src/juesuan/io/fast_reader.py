@@ -149,6 +149,14 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
     present = len(values[0]) if values else 0          # (calamine's rows are all as long)
     if width is None:
         width = _width(xml, present, usual)
+    found_errors = _errors(xml) if errors else {}
+    if len(values) > height or any(row_no > height for row_no, _ in found_errors):
+        # a cell naming a row past the last <row> is read where it says, as the openpyxl reference reads
+        # it: the grid reaches the last such row holding something (calamine reads an error as blank)
+        beyond = [number for number in range(height + 1, len(values) + 1) if any(map(bool, values[number - 1][:width]))]
+        height = max(height, *beyond[-1:], *(row_no for row_no, column in found_errors if column <= width))
+        if height > MAX_ROWS:
+            raise Unsupported("too many rows")    # read_grids refuses the file, with its message
     values = values[:height]
     if present > width:
         values = list(map(operator.getitem, values, repeat(slice(0, width))))
@@ -176,7 +184,7 @@ def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, err
     if present < width:
         rows = list(map(operator.add, rows, repeat((None,) * (width - present))))
     rows += [(None,) * width] * (height - len(rows))
-    for (row_no, column), text in (_errors(xml) if errors else {}).items():
+    for (row_no, column), text in found_errors.items():
         if row_no <= height and column <= width:
             changed = list(rows[row_no - 1])
             changed[column - 1] = text

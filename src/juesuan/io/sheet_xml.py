@@ -38,41 +38,57 @@ def usual_width(name: str) -> int:
 
 
 def sheet_rows(sheet, where: str) -> list[tuple]:
-    """Every row of a read-only sheet, padded to a common width (see shape_rows).
+    """Every row of openpyxl's read-only sheet, padded to a common width (see shape_rows).
 
-    `sheet` is openpyxl's read-only worksheet or anything iterating like it. The
-    sheet's <dimension> is not used at all: a program that wrote it too small would
+    The sheet's <dimension> is not used at all: a program that wrote it too small would
     make openpyxl stop early and rows would silently go missing, and one that declares
     A1:XFD1048576 would have us pad the grid to 17 billion cells. The grid is as wide as
     the cells present, and never wider than the widest table (nothing reads further right).
 
     Each cell goes where its reference puts it, as Excel's file format says and as LibreOffice,
-    python-calamine (the fast reader) and openpyxl's full load (fill's writer) place it: openpyxl's
-    read-only rows put a cell in the <row> it stands in and cut a row at its last cell, so a
-    cell written in the wrong <row> or out of column order would be read elsewhere or not at all.
-    A cell named twice keeps its last value, and a later empty one erases nothing (LibreOffice and
-    calamine alike). Cells right of the widest table are not read and do not widen the grid.
+    python-calamine (the fast reader) and openpyxl's full load (fill's writer) place it. openpyxl's
+    read-only rows would put a cell in the <row> it stands in, keep one cell per column of a <row>
+    and cut a row at its last cell, so a cell written in the wrong <row> or out of column order
+    would be read elsewhere or not at all: the cells are taken from openpyxl's own sheet parser
+    instead, as that iteration takes them (_raw_rows). A cell named twice keeps its last value,
+    and a later empty one erases nothing (LibreOffice and calamine alike). Cells right of the
+    widest table are not read and do not widen the grid; rows past the last <row> count up to
+    the last one that holds something.
     """
-    from openpyxl.cell.read_only import EMPTY_CELL     # (only this path loads openpyxl)
-
-    sheet.reset_dimensions()
     placed: dict[int, dict[int, object]] = {}
-    height = width = 0
-    for height, row in enumerate(sheet.iter_rows(max_col=MAX_COL), start=1):
+    height = width = valued = 0
+    for height, cells in _raw_rows(sheet):
         if height > MAX_ROWS:
             raise _too_many_rows(sheet, where)
-        for cell in row:
-            if cell is not EMPTY_CELL:       # present in the file, even without a value (a styled empty cell)
-                cells = placed.setdefault(cell.row, {})
-                if cell.value is not None or cell.column not in cells:   # (a later empty cell erases nothing)
-                    cells[cell.column] = cell.value
-                width = max(width, cell.column)
-    height = max(height, max(placed, default=0))
+        for cell in cells:
+            column = cell["column"]
+            if column > MAX_COL:
+                continue
+            row = placed.setdefault(cell["row"], {})
+            if cell["value"] is not None or column not in row:   # (a later empty cell erases nothing)
+                row[column] = cell["value"]
+            width = max(width, column)
+            if cell["value"] not in (None, ""):
+                valued = max(valued, cell["row"])
+    height = max(height, valued)      # (a cell naming a row past the last <row> counts if it holds something)
     if height > MAX_ROWS:
         raise _too_many_rows(sheet, where)
     blank: dict[int, object] = {}
     columns = range(1, width + 1)
     return shape_rows([tuple(map(placed.get(number, blank).get, columns)) for number in range(1, height + 1)])
+
+
+def _raw_rows(sheet):
+    """(row number, [cell dicts: row, column, value…]) of every <row> of a read-only sheet, exactly
+    as openpyxl parses them for its own row iteration (ReadOnlyWorksheet._cells_by_row, openpyxl
+    3.1: the pinned range), before that iteration shapes them into rows."""
+    from openpyxl.worksheet._reader import WorkSheetParser     # (only this path loads openpyxl)
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        yield from parser.parse()
 
 
 def _too_many_rows(sheet, where: str) -> UnusableWorkbook:
