@@ -336,3 +336,23 @@ def test_cells_renamed_and_shuffled_at_random_are_read_alike(tmp_path, data):
     except lean_package.Unsupported:
         return
     assert lean == expected
+
+
+def test_a_cell_named_twice_is_checked_but_never_written_back(tmp_path):
+    """公开01 names C6 twice, the second time empty: the readers (and LibreOffice) keep 5065.48, but
+    openpyxl, which writes our results, would keep the empty one and a saved workbook would lose the
+    figure. The check runs; every write (fill in place or to a copy, check --write) is refused with
+    the reason, and the file is left as it was."""
+    from click.testing import CliRunner
+
+    from juesuan.cli import main
+    path = rewrite(JINAN, tmp_path / "twice.xlsx", {SHEET: set_cell("C8", '<c r="C6" s="15" t="n" />')})
+    assert read_grids(check_file(path), reader="fast")["公开01"][5][2] == 5065.48
+    before = path.read_bytes()
+    assert CliRunner().invoke(main, ["check", str(path)]).exit_code == 0
+    for command in (["fill", str(path), "--in-place"], ["fill", str(path), "-o", str(tmp_path / "copy.xlsx")],
+                    ["check", str(path), "--write"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code != 0 and "工作表“公开01”中有单元格在文件里出现了两次" in result.output, command
+        assert "Traceback" not in result.output
+    assert path.read_bytes() == before and not (tmp_path / "copy.xlsx").exists()

@@ -23,6 +23,7 @@ Every workbook is verified as a complete zip before it replaces anything.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -52,6 +53,28 @@ def unsupported_content(path) -> list[str]:
     except UnusableWorkbook:
         return []
     return content_openpyxl_drops(package.names) + package.extensions
+
+
+_CELL_REFERENCE = re.compile(rb'<c\b[^>]*?\br="([A-Za-z]{1,3}[0-9]{1,7})"')
+
+
+def cells_named_twice(data: bytes) -> list[str]:
+    """Chinese labels of the sheets of package `data` that name a cell twice (no spreadsheet program
+    writes that; LibreOffice and the readers keep the value, openpyxl keeps the later cell, even an
+    empty one, so a workbook saved through it would lose a figure the check read)."""
+    found = []
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            for name, member in sheet_parts(archive).items():
+                try:
+                    references = _CELL_REFERENCE.findall(archive.read(member))
+                except KeyError:
+                    continue
+                if len(set(map(bytes.upper, references))) < len(references):
+                    found.append(f"工作表“{name}”中有单元格在文件里出现了两次")
+    except (zipfile.BadZipFile, KeyError, ValueError):   # (openpyxl loaded it: its parts are readable)
+        return found
+    return found
 
 
 def _has_macros(workbook) -> bool:
@@ -121,6 +144,10 @@ class EditableBook:
             workbook = openpyxl.load_workbook(snapshot.stream(), keep_vba=macros, keep_links=True)
         except Exception as exc:
             raise UnusableWorkbook(f"无法打开工作簿进行写入（{type(exc).__name__}）", str(path)) from None
+        twice = cells_named_twice(snapshot.data)
+        if twice:      # neither in place nor as a copy: either would hold other figures than the ones checked
+            raise WriteRefused(f"{path}：{'、'.join(twice)}（Excel 不会这样保存），写入时只能保留其中一个，可能丢失数字，"
+                               f"因此未做任何修改：请在 Excel 中打开该文件并另存后重试")
         dropped = tuple(content_openpyxl_drops(package.names) + package.extensions)
         return cls(workbook, path, snapshot.stamp, dropped, snapshot.data)
 
