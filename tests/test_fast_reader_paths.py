@@ -123,6 +123,8 @@ MISPLACED = {
     "row_out_of_column_order": lambda x: _reverse_row(x, 7),
     # row 7 also holds a "B5" after its own B7: two cells of one column in one <row>, each read where it says
     "two_cells_of_a_column_in_a_row": lambda x: x.replace('<c r="C7"', '<c r="B5" t="n"><v>99</v></c><c r="C7"', 1),
+    # row 8 names B7 again, empty: the figure of B7 stays
+    "a_later_empty_cell_of_the_same_name": lambda x: x.replace('<c r="C8"', '<c r="B7" s="14" t="n" /><c r="C8"', 1),
 }
 
 
@@ -141,6 +143,8 @@ def test_misplaced_cells_are_read_alike_by_every_reader(tmp_path, name):
     grid, before = expected["公开01"], read_grids(check_file(JINAN))["公开01"]
     if name == "row_out_of_column_order":
         assert grid == before                      # (openpyxl's read-only rows had dropped all but the last cell)
+    elif name == "a_later_empty_cell_of_the_same_name":
+        assert grid == before
     elif name == "two_cells_of_a_column_in_a_row":
         assert (grid[4][1], grid[6][1]) == (99, before[6][1]) and before[6][1] == 2
     elif name == "cell_naming_a_later_row":
