@@ -14,7 +14,8 @@ numbers, cells without a reference, escaped characters ``_xHHHH_``, phonetic gui
 damaged or unusual parts) it declines (``read_grids_fast`` returns None) and openpyxl reads
 the file, so a file is never read differently from openpyxl. The package parts openpyxl
 parses when it opens a workbook (content types, workbook, relationships, properties, styles,
-the start of every sheet) are parsed here too, so that what openpyxl refuses is declined.
+the start of every sheet) are parsed too (lean_package.py), so that what openpyxl refuses is
+declined. Cells go where their references put them, as in the openpyxl reference (sheet_rows).
 
 Cost (issue 14): every check is a scan at C speed (a regex or a substring search over the whole
 part, a few per sheet, none per cell in Python), the members come inflated from the safety checks
