@@ -360,3 +360,18 @@ def test_a_cell_named_twice_is_checked_but_never_written_back(tmp_path):
         assert result.exit_code != 0 and "工作表“公开01”中有单元格在文件里出现了两次" in result.output, command
         assert "Traceback" not in result.output
     assert path.read_bytes() == before and not (tmp_path / "copy.xlsx").exists()
+
+
+def test_rows_written_out_of_order_are_read_where_their_numbers_say(tmp_path):
+    """The fast reader leaves such a sheet to openpyxl, whose own row iteration skipped a row
+    numbered below one already read: the reference reads every row where its number says, and
+    the grid is as long as the highest <row> (an empty one too), wherever it stands."""
+    def swap_rows_7_and_8_and_put_an_empty_row_40_before_37(xml: str) -> str:
+        seven = re.search(r'<row r="7".*?</row>', xml, re.S).group(0)
+        eight = re.search(r'<row r="8".*?</row>', xml, re.S).group(0)
+        return xml.replace(seven + eight, eight + seven, 1).replace('<row r="37"', '<row r="40" /><row r="37"', 1)
+
+    path = rewrite(JINAN, tmp_path / "swapped.xlsx", {SHEET: swap_rows_7_and_8_and_put_an_empty_row_40_before_37})
+    grid, before = read_grids(check_file(path))["公开01"], read_grids(check_file(JINAN))["公开01"]
+    assert len(before) == 37 and grid[:37] == before
+    assert len(grid) == 40 and all(value is None for row in grid[37:] for value in row)

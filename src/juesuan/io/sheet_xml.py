@@ -57,7 +57,8 @@ def sheet_rows(sheet, where: str) -> list[tuple]:
     """
     placed: dict[int, dict[int, object]] = {}
     height = width = valued = 0
-    for height, cells in _raw_rows(sheet):
+    for number, cells in _raw_rows(sheet):
+        height = max(height, number)          # (every <row> counts, even an empty one, in any order)
         if height > MAX_ROWS:
             raise _too_many_rows(sheet, where)
         for cell in cells:
