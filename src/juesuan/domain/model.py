@@ -170,8 +170,11 @@ class Report:
             return None
         return cell.address if ref.table == relative_to else f"{ref.table}!{cell.address}"
 
-    def iter_cells(self) -> Iterator[tuple[Ref, Cell]]:
+    def iter_cells(self, table_id: str | None = None) -> Iterator[tuple[Ref, Cell]]:
+        """Every amount cell with its identity; of one table only when `table_id` is given."""
         for table in self.tables.values():
+            if table_id is not None and table.id != table_id:
+                continue
             for row in table.rows:
                 for no, cell in row.cells.items():
                     yield Ref(table.id, row.key, no), cell
