@@ -128,9 +128,12 @@ MISPLACED = {
 }
 
 
+_CELL_XML = re.compile(r'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+
+
 def _reverse_row(xml: str, number: int) -> str:
     row = re.search(rf'(<row r="{number}"[^>]*>)(.*?)(</row>)', xml, re.S)
-    cells = re.findall(r'<c r="[A-Z]+%d"[^>]*?(?:/>|>.*?</c>)' % number, row.group(2), re.S)
+    cells = [cell.group(0) for cell in _CELL_XML.finditer(row.group(2))]
     assert "".join(cells) == row.group(2) and len(cells) > 3
     return xml[:row.start(2)] + "".join(reversed(cells)) + xml[row.end(2):]
 
@@ -301,9 +304,6 @@ def test_the_notes_come_from_the_package_the_check_opened(tmp_path):
     read_grids(plain, reader="fast")
     mixed = Snapshot(snapshot.path, snapshot.data, snapshot.stamp, snapshot.inflated, plain.opened)
     assert notes_of(mixed) == fresh and notes_of(plain) == {}
-
-
-_CELL_XML = re.compile(r'<c r="([A-Z]{1,3})([0-9]+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -115,8 +115,8 @@ def _extent(xml: bytes, max_col: int, usual: int) -> tuple[int, int | None]:
         if len(every) != xml.count(b"<c ") + xml.count(b"<c>"):
             raise Unsupported("cell without a reference")
         if re.search(rb'<c r="[A-Z]{1,3}[0-9]{%d}' % (digits + 1), xml):
-            # calamine places a cell by its reference, openpyxl in its <row>: a cell below the last row
-            # would have calamine hold a rectangle the row numbers do not show (<c r="XFD1048576"> in row 1)
+            # a cell named far below the last row would have calamine hold a rectangle the row numbers
+            # do not show (<c r="XFD1048576"> in row 1): the openpyxl reference reads it, cell by cell
             raise Unsupported("cell reference beyond the rows")
         letters = set(every)
     columns = set(map(column_number, letters))
@@ -141,7 +141,7 @@ def _errors(xml: bytes) -> dict[tuple[int, int], str]:
 
 
 def _sheet_grid(book: CalamineWorkbook, name: str, xml: bytes, max_col: int, errors: bool) -> list[tuple]:
-    """calamine's rows of sheet `name` as openpyxl's read-only iteration gives them, shaped.
+    """calamine's rows of sheet `name` as the openpyxl reference reads them (sheet_xml.sheet_rows), shaped.
     calamine holds every cell of the rectangle the cells span: it reads the sheet only once
     the XML has shown that the rectangle is no larger than a standard sheet's."""
     usual = min(usual_width(name), max_col) if is_standard_sheet(name) else max_col
@@ -218,8 +218,6 @@ def _read_sheet(opened: OpenedPackage, name: str, target: str, max_col: int) -> 
     if opened.book is None:
         opened.book = CalamineWorkbook.from_filelike(io.BytesIO(opened.data))
     return _sheet_grid(opened.book, name, xml, max_col, b't="e"' in xml), xml     # shaped as shape_rows shapes openpyxl's
-
-
 
 
 def lean_grids(data: bytes, read_in_full: Callable[[str], bool] = is_standard_sheet,
