@@ -58,16 +58,19 @@ def unsupported_content(path) -> list[str]:
 _CELL_REFERENCE = re.compile(rb'<c\b[^>]*?\br="([A-Za-z]{1,3}[0-9]{1,7})"')
 
 
-def cells_named_twice(data: bytes) -> list[str]:
+def cells_named_twice(data: bytes, inflated: dict | None = None) -> list[str]:
     """Chinese labels of the sheets of package `data` that name a cell twice (no spreadsheet program
     writes that; LibreOffice and the readers keep the value, openpyxl keeps the later cell, even an
-    empty one, so a workbook saved through it would lose a figure the check read)."""
+    empty one, so a workbook saved through it would lose a figure the check read). `inflated`:
+    members the safety checks inflated already (Package.members)."""
     found = []
+    inflated = inflated or {}
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             for name, member in sheet_parts(archive).items():
                 try:
-                    references = _CELL_REFERENCE.findall(archive.read(member))
+                    xml = inflated.get(member)
+                    references = _CELL_REFERENCE.findall(xml if xml is not None else archive.read(member))
                 except KeyError:
                     continue
                 if len(set(map(bytes.upper, references))) < len(references):
@@ -138,13 +141,13 @@ class EditableBook:
         snapshot = take_snapshot(path)
         if expect_stamp is not None and snapshot.stamp != expect_stamp:
             raise WriteRefused(f"{path}：文件在审核之后又被修改过（可能刚在 Excel 中保存），为免写错未写入，请重新运行审核")
-        package = check_bytes(snapshot.data, path.suffix, str(path))
+        package = check_bytes(snapshot.data, path.suffix, str(path), keep=True)
         macros = path.suffix.lower() == ".xlsm" or VBA_PROJECT in package.names
         try:
             workbook = openpyxl.load_workbook(snapshot.stream(), keep_vba=macros, keep_links=True)
         except Exception as exc:
             raise UnusableWorkbook(f"无法打开工作簿进行写入（{type(exc).__name__}）", str(path)) from None
-        twice = cells_named_twice(snapshot.data)
+        twice = cells_named_twice(snapshot.data, package.members)
         if twice:      # neither in place nor as a copy: either would hold other figures than the ones checked
             raise WriteRefused(f"{path}：{'、'.join(twice)}（Excel 不会这样保存），写入时只能保留其中一个，可能丢失数字，"
                                f"因此未做任何修改：请在 Excel 中打开该文件并另存后重试")
